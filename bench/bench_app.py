@@ -1,0 +1,280 @@
+"""How fast the app opens and redraws a tick on a big plan. Prints figures; asserts nothing.
+
+    python bench/bench_app.py [--tasks 3000] [--runs 5]
+
+1. Writes a plan of N tasks (monthly, quarterly and one-off: about 10,000 occurrences for
+   3,000 tasks) and a full state file (status, owner and evidence changes through the Store)
+   into a temporary folder.
+2. Start-up, each run in a fresh interpreter, alternating: a bare Textual app showing an
+   empty DataTable, and the app on that plan. Both are timed the same way: from the start of
+   the script (before Textual is imported) to the end of the first screen refresh (a
+   `call_after_refresh` callback queued in `on_mount`), run headless through
+   `App.run_test()`. The app is also timed until the year's rows have been drawn (it reads
+   the plan and the state file in a worker after its first frame). Medians, and the ratio.
+3. A tick: space on a row, timed until the redraw has been processed (median of many), plus
+   the time spent in the handler alone (the change written and the board updated).
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()  # before any import below: a child measures from here
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 6, 15)
+SIZE = (120, 40)
+
+OWNERS = [f"成员单位{n:02d}" for n in range(1, 21)]
+CATEGORIES = ["组织领导", "宣传教育", "拥军优属", "军民共建", "优抚安置"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
+
+
+def plan_text(tasks: int) -> str:
+    lines = [
+        'title = "压力测试双拥工作计划"',
+        'unit = "测试街道双拥工作领导小组"',
+        "year = 2026",
+        "owners = [" + ", ".join(f'"{o}"' for o in OWNERS) + "]",
+        "categories = [" + ", ".join(f'"{c}"' for c in CATEGORIES) + "]",
+        f'default_owner = "{OWNERS[0]}"',
+        'evidence = ["活动照片", "签到表"]',
+        "",
+    ]
+    for i in range(tasks):
+        kind = i % 6
+        if kind == 0:
+            when = "每月"
+        elif kind == 1:
+            when = "每季度"
+        else:
+            when = f"{i % 12 + 1}月{i % 28 + 1}日"
+        lines += [
+            "[[task]]",
+            f'id = "t{i:05d}"',
+            f'title = "第{i}项工作：走访慰问、座谈交流和宣传[{i % 9}]"',
+            f'when = "{when}"',
+            f'category = "{CATEGORIES[i % len(CATEGORIES)]}"',
+            f'owner = "{OWNERS[i % len(OWNERS)]}"',
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def make_data(folder: Path, tasks: int) -> tuple[Path, Path, int, int]:
+    from tracker.loader import load_plan
+    from tracker.model import EvidenceKind, Status
+    from tracker.schedule import expand_plan
+    from tracker.store import Store
+
+    plan_path = folder / "plan.toml"
+    plan_path.write_text(plan_text(tasks), encoding="utf-8")
+    occurrences = expand_plan(load_plan(plan_path), 2026)
+    db = folder / "state.jsonl"
+    store = Store(db, user="基准")
+    changes = 0
+    for n, occ in enumerate(occurrences):
+        if n % 2 == 0:
+            store.set_status(2026, occ.id, Status.DONE)
+            changes += 1
+        elif n % 3 == 0:
+            store.set_status(2026, occ.id, Status.DOING)
+            changes += 1
+        if n % 5 == 0:
+            store.add_evidence(2026, occ.id, EvidenceKind.NOTE, f"活动已开展，记录{n}", label="签到表")
+            changes += 1
+        if n % 7 == 0:
+            store.set_owner(2026, occ.id, OWNERS[(n + 3) % len(OWNERS)])
+            changes += 1
+    store.close()
+    return plan_path, db, len(occurrences), changes
+
+
+# ---------------------------------------------------------------------------------------------
+# One start-up, in a child interpreter
+# ---------------------------------------------------------------------------------------------
+
+
+async def child_bare() -> dict:
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    class Bare(App):
+        first_frame = 0.0
+
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._mark)
+
+        def _mark(self) -> None:
+            self.first_frame = time.perf_counter()
+
+    built = time.perf_counter()
+    app = Bare()
+    async with app.run_test(size=SIZE) as pilot:
+        while not app.first_frame:
+            await pilot.pause(0.001)
+    return {"first_frame": app.first_frame - T0, "from_build": app.first_frame - built}
+
+
+async def child_app(plan: Path, db: Path) -> dict:
+    from screens.app import build_app
+    from screens.widgets import TaskTable
+    from tracker.context import AppContext
+
+    built = time.perf_counter()
+    ctx = AppContext(plan_option=plan, db_option=db, today_option=TODAY)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        while "rows_shown" not in app.timings:
+            if app.load_error is not None:
+                raise SystemExit(f"load failed: {app.load_error}")
+            await pilot.pause(0.001)
+        count = len(app.screen.query_one(TaskTable).items)
+    return {
+        "first_frame": app.timings["first_frame"] - T0,
+        "from_build": app.timings["first_frame"] - built,
+        "rows_visible": app.timings["rows_shown"] - T0,
+        "rows": count,
+    }
+
+
+def run_child(kind: str, plan: Path, db: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--plan", str(plan), "--db", str(db)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(plan.parent), check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{kind} run failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# A tick, in this interpreter
+# ---------------------------------------------------------------------------------------------
+
+
+async def measure_ticks(plan: Path, db: Path, count: int) -> tuple[list[float], list[float]]:
+    """Key to redraw: the space key is posted to the app as the terminal driver would, and the
+    clock stops when the screen refresh that follows the tick has been written. (Pilot.press is
+    not used for timing: it sleeps at least 20 ms per call waiting for the CPU to idle.)"""
+    from textual import events
+
+    from screens.app import build_app
+    from screens.widgets import TaskTable
+    from tracker.context import AppContext
+
+    ctx = AppContext(plan_option=plan, db_option=db, today_option=TODAY)
+    app = build_app(ctx)
+    redraw: list[float] = []
+    handler: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        while "rows_shown" not in app.timings:
+            await pilot.pause(0.01)
+        table = app.screen.query_one(TaskTable)
+        table.cursor = len(table.items) // 2
+        await pilot.pause()
+        for _ in range(count):
+            before = table.current.status
+            drawn = asyncio.Event()
+            start = time.perf_counter()
+            app.post_message(events.Key("space", " "))
+            while table.current.status is before:
+                await asyncio.sleep(0)
+            app.screen.call_after_refresh(drawn.set)
+            await drawn.wait()
+            redraw.append(time.perf_counter() - start)
+            await pilot.pause()
+        # The handler alone: write the change, update the board, refresh the screen's rows.
+        screen = app.screen
+        for _ in range(count):
+            start = time.perf_counter()
+            screen.action_toggle_done()
+            handler.append(time.perf_counter() - start)
+            await pilot.pause()
+    return redraw, handler
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tasks", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--ticks", type=int, default=20)
+    parser.add_argument("--data", type=Path, help="keep the generated plan and state file in this folder and reuse them")
+    parser.add_argument("--child", choices=("bare", "app"))
+    parser.add_argument("--plan", type=Path)
+    parser.add_argument("--db", type=Path)
+    args = parser.parse_args()
+
+    if args.child:
+        result = asyncio.run(child_bare() if args.child == "bare" else child_app(args.plan, args.db))
+        print(json.dumps(result))
+        return
+
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
+        folder = args.data or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        marker = folder / f"made-{args.tasks}.json"
+        if marker.exists():
+            plan, db = folder / "plan.toml", folder / "state.jsonl"
+            occurrences, changes = json.loads(marker.read_text())
+            print(f"数据（沿用 {folder}）：{args.tasks} 项任务，{occurrences} 个事项，状态文件 {changes} 条修改")
+        else:
+            for old in folder.glob("made-*.json"):
+                old.unlink()
+            for old in (folder / "plan.toml", folder / "state.jsonl"):
+                old.unlink(missing_ok=True)
+            started = time.perf_counter()
+            plan, db, occurrences, changes = make_data(folder, args.tasks)
+            marker.write_text(json.dumps([occurrences, changes]))
+            print(f"数据：{args.tasks} 项任务，{occurrences} 个事项，状态文件 {changes} 条修改，"
+                  f"{db.stat().st_size / 1024:.0f} KB（生成用时 {time.perf_counter() - started:.1f} s）")
+
+        bare, app = [], []
+        run_child("bare", plan, db)  # warm the file cache for both
+        run_child("app", plan, db)
+        for _ in range(args.runs):
+            bare.append(run_child("bare", plan, db))
+            app.append(run_child("app", plan, db))
+        def med(runs: list[dict], key: str) -> float:
+            return statistics.median(r[key] for r in runs)
+
+        bare_first, app_first = med(bare, "first_frame"), med(app, "first_frame")
+        bare_build, app_build = med(bare, "from_build"), med(app, "from_build")
+        app_rows = med(app, "rows_visible")
+        print(f"启动到首帧（中位数，各 {args.runs} 次，交替运行，{SIZE[0]}×{SIZE[1]}，无界面模式）：")
+        print("                                   从进程启动（含 import）   从创建 App 起")
+        print(f"  空 DataTable 的 Textual 应用       {bare_first * 1000:8.1f} ms           {bare_build * 1000:8.1f} ms")
+        print(f"  本应用首帧（可操作）               {app_first * 1000:8.1f} ms           {app_build * 1000:8.1f} ms")
+        print(f"  比值（目标 ≤ 1.3）                 {app_first / bare_first:8.2f}              {app_build / bare_build:8.2f}")
+        print(f"  本应用全年 {app[0]['rows']} 行画出          {app_rows * 1000:8.1f} ms（比值 {app_rows / bare_first:.2f}；"
+              "计划和状态文件在首帧之后由后台线程读取）")
+
+        redraw, handler = asyncio.run(measure_ticks(plan, db, args.ticks))
+        print(f"勾选一项（空格）到重绘完成（中位数，{len(redraw)} 次）：{statistics.median(redraw) * 1000:.1f} ms"
+              f"（最慢 {max(redraw) * 1000:.1f} ms，目标 ≤ 50 ms）")
+        print(f"  其中处理函数本身（写入状态文件、更新列表）：{statistics.median(handler) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""The edits every list screen offers on its selected row: tick, status, owner, evidence,
+note, detail, undo and help. A screen mixes this in and says which row is selected."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+from .commands import Command
+
+if TYPE_CHECKING:
+    from tracker.model import TrackedOccurrence
+    from .app import ShuangyongApp
+    from .dialogs import EvidenceChoice, StatusChoice
+
+
+class RowActions(Screen):
+    KEY_COMMANDS: tuple[Command, ...] = ()
+
+    @property
+    def shuangyong(self) -> "ShuangyongApp":
+        return self.app  # type: ignore[return-value]
+
+    def current_row(self) -> TrackedOccurrence | None:
+        raise NotImplementedError
+
+    def board_changed(self, row: TrackedOccurrence | None) -> None:
+        """The board was updated (row: the one edited, or None after a reload)."""
+
+    def _selected(self) -> TrackedOccurrence | None:
+        if self.shuangyong.board is None:
+            self.notify("数据尚未载入，请稍候", severity="warning")
+            return None
+        row = self.current_row()
+        if row is None:
+            self.notify("没有选中的事项", severity="warning")
+        return row
+
+    # -- edits -----------------------------------------------------------------------------
+    def action_toggle_done(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        error = self.shuangyong.edit(row.id, lambda t: t.toggle_done(row.id))
+        if error:
+            self.notify(error, severity="error", title="未能修改")
+
+    def action_status(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+
+        from .dialogs import StatusDialog
+
+        def submit(choice: StatusChoice) -> str | None:
+            return self.shuangyong.edit(
+                row.id, lambda t: t.set_status(row.id, choice.status, reason=choice.reason, due=choice.due)
+            )
+
+        def done(choice: StatusChoice | None) -> None:
+            if choice is not None:
+                extra = f"，新的截止日期 {choice.due.isoformat()}" if choice.due else ""
+                self.notify(f"已改为“{choice.status.label}”{extra}")
+
+        self.app.push_screen(StatusDialog(row, submit), done)
+
+    def action_owner(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+
+        from .dialogs import OwnerDialog
+
+        def submit(owner: str) -> str | None:
+            return self.shuangyong.edit(row.id, lambda t: t.set_owner(row.id, owner))
+
+        def done(owner: str | None) -> None:
+            if owner:
+                self.notify(f"责任单位已改为“{owner}”")
+
+        self.app.push_screen(OwnerDialog(row, self.shuangyong.board.owners(), submit), done)
+
+    def action_evidence(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+
+        from .dialogs import EvidenceDialog
+
+        def submit(choice: EvidenceChoice) -> str | None:
+            return self.shuangyong.edit(
+                row.id,
+                lambda t: t.add_evidence(row.id, choice.kind, choice.text, label=choice.label, archive=choice.archive),
+            )
+
+        def done(choice: EvidenceChoice | None) -> None:
+            if choice is not None:
+                self.notify(f"已添加佐证材料（{choice.kind.label}）")
+
+        self.app.push_screen(EvidenceDialog(row, submit), done)
+
+    def action_note(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+
+        from .dialogs import NoteDialog
+
+        def submit(text: str) -> str | None:
+            return self.shuangyong.edit(row.id, lambda t: t.add_note(row.id, text))
+
+        self.app.push_screen(NoteDialog(row, submit))
+
+    def action_detail(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        from .detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(row.id))
+
+    def action_undo(self) -> None:
+        self.shuangyong.undo()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.KEY_COMMANDS))
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,403 @@
+"""The Textual app: one factory (`build_app`) for `main` and the tests alike.
+
+The app receives an AppContext and asks it for the Tracker in a worker thread, so the first
+frame appears before the plan is read and expanded. Every change goes through the Tracker;
+the store is polled every couple of seconds (and when the terminal regains focus) so that
+changes written by another process show up, never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import partial
+from time import perf_counter
+from typing import TYPE_CHECKING
+
+from textual import events, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .board import Board
+from .main import MainScreen
+
+if TYPE_CHECKING:
+    from tracker.context import AppContext
+    from tracker.model import TrackedOccurrence
+    from tracker.service import Tracker
+
+POLL_SECONDS = 2.0
+
+
+class ShuangyongApp(App[None]):
+    TITLE = "双拥工作计划跟踪"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [Binding("ctrl+p", "command_palette", "命令", show=False, priority=True)]
+
+    def __init__(self, ctx: AppContext, *, poll_seconds: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.poll_seconds = poll_seconds
+        self.board: Board | None = None
+        self.load_error: BaseException | None = None
+        self._reloading = False
+        self._poll_error: str | None = None
+        # perf_counter() when the first frame was drawn and when the year's rows were drawn.
+        self.timings: dict[str, float] = {}
+
+    # -- start ------------------------------------------------------------------------------
+    @property
+    def ctx_today(self) -> date:
+        from tracker.errors import TrackerError
+
+        try:
+            return self.ctx.today
+        except TrackerError:
+            return date.today()
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        # Start reading only after the first frame is on screen.
+        self.call_after_refresh(self._first_frame)
+        self.set_interval(self.poll_seconds, self.poll, name="poll")
+
+    def _first_frame(self) -> None:
+        self.timings.setdefault("first_frame", perf_counter())
+        self.load_data()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_data(self) -> None:
+        try:
+            tracker = self.ctx.tracker()
+            board = Board(tracker)
+            board.load()
+        except BaseException as exc:  # shown as a screen, never as a traceback
+            self.call_from_thread(self._load_failed, exc)
+            return
+        self.call_from_thread(self._loaded, board)
+
+    def _loaded(self, board: Board) -> None:
+        self.board = board
+        self.load_error = None
+        main = self._main_screen()
+        if main is not None:
+            main.show_loaded()
+            self.call_after_refresh(lambda: self.timings.setdefault("rows_shown", perf_counter()))
+            if self.ctx.plan_is_default:
+                main.show_default_plan_banner()
+        from tracker.context import DEFAULT_PLAN_NOTICE
+
+        for notice in self.ctx.notices:
+            self.notify(notice, title="提示", timeout=12 if notice == DEFAULT_PLAN_NOTICE else 8)
+        self.ctx.notices.clear()
+
+    def _load_failed(self, exc: BaseException) -> None:
+        from .problems import ErrorScreen, describe_failure
+
+        self.load_error = exc
+        title, lines, hint = describe_failure(exc)
+        if isinstance(self.screen, ErrorScreen):
+            self.pop_screen()
+        self.push_screen(ErrorScreen(title, lines, hint))
+
+    def retry_load(self) -> None:
+        """After the user fixed the plan or the state file: forget what was loaded, read again."""
+        from .problems import ErrorScreen
+
+        from tracker.context import AppContext
+
+        # The context caches what it loaded (or failed to); a fresh one with the same options
+        # reads the plan and the state file again.
+        old = self.ctx
+        self.ctx = AppContext(
+            plan_option=old.plan_option, db_option=old.db_option, year_option=old.year_option,
+            today_option=old.today_option, user=old.user,
+        )
+        if isinstance(self.screen, ErrorScreen):
+            self.pop_screen()
+        self.load_data()
+
+    def _main_screen(self) -> MainScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    # -- changes ---------------------------------------------------------------------------------
+    def edit(self, occurrence_id: str, change: Callable[["Tracker"], object]) -> str | None:
+        """Make one change through the Tracker; return an error message, or None when done."""
+        from tracker.errors import TrackerError
+
+        board = self.board
+        if board is None:
+            return "数据尚未载入，请稍候"
+        try:
+            with board.lock:
+                change(board.tracker)
+                row = board.update(occurrence_id)
+        except TrackerError as exc:
+            return str(exc)
+        except OSError as exc:
+            where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
+            return f"文件操作失败{where}（{exc.strerror or exc}）"
+        except Exception as exc:  # shown as a message, never as a traceback
+            return f"操作失败：{exc}"
+        self.broadcast(row)
+        return None
+
+    def broadcast(self, row: TrackedOccurrence | None) -> None:
+        """Tell every open screen that the board changed."""
+        for screen in self.screen_stack:
+            hook = getattr(screen, "board_changed", None)
+            if hook is not None:
+                hook(row)
+
+    def undo(self) -> None:
+        from tracker.errors import TrackerError
+
+        board = self.board
+        if board is None:
+            return
+        try:
+            with board.lock:
+                change = board.tracker.undo()
+        except (TrackerError, OSError) as exc:
+            self.notify(str(exc), severity="error", title="未能撤销")
+            return
+        if change is None:
+            self.notify("没有可以撤销的修改")
+            return
+        title = next((r.title for r in board.rows if r.id == change.occurrence), change.occurrence)
+        self.notify(f"已撤销对“{title}”的最近一次修改")
+        self.reload()
+
+    def poll(self) -> None:
+        """Pick up changes another process wrote to the state file."""
+        from tracker.errors import TrackerError
+
+        board = self.board
+        if board is None or self._reloading:
+            return
+        try:
+            changed = board.refresh()
+        except (TrackerError, OSError) as exc:
+            if str(exc) != self._poll_error:  # say it once, not every two seconds
+                self._poll_error = str(exc)
+                self.notify(str(exc), severity="error", title="状态文件", timeout=15)
+            return
+        self._poll_error = None
+        if changed:
+            self.reload()
+
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        self.poll()
+
+    def reload(self) -> None:
+        self._reloading = True
+        self._reload()
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _reload(self) -> None:
+        board = self.board
+        try:
+            if board is not None:
+                board.load()
+        except BaseException as exc:
+            self.call_from_thread(self._reload_failed, exc)
+            return
+        self.call_from_thread(self._reloaded)
+
+    def _reloaded(self) -> None:
+        self._reloading = False
+        self.broadcast(None)
+
+    def _reload_failed(self, exc: BaseException) -> None:
+        self._reloading = False
+        from .problems import describe_failure
+
+        title, lines, _ = describe_failure(exc)
+        self.notify("\n".join(lines), title=title, severity="error", timeout=15)
+
+    # -- files ---------------------------------------------------------------------------------------
+    def export_ics(self, owner: str | None = None) -> None:
+        board = self.board
+        if board is None:
+            return
+        try:
+            from tracker.export_ics import default_filename, export_tracker
+        except ImportError:
+            self.notify("导出功能尚未提供", severity="warning")
+            return
+        from .dialogs import PathChoice, PathDialog
+
+        messages: list[str] = []
+
+        def submit(choice: PathChoice) -> str | None:
+            from tracker.errors import TrackerError
+
+            try:
+                with board.lock:
+                    result = export_tracker(
+                        board.tracker, db_path=self.ctx.db_path, target=choice.path,
+                        owner=owner, include_done=choice.flag,
+                    )
+            except TrackerError as exc:
+                return str(exc)
+            except OSError as exc:
+                return f"无法写入 {choice.path}：{exc.strerror or exc}"
+            messages[:] = [f"已导出 {result.events} 个日程到 {choice.path.resolve()}"]
+            if result.changed:
+                messages.append(f"其中 {result.changed} 个日期或标题有变化，导入后手机日历会更新")
+            messages.extend(result.notices)
+            return None
+
+        def done(choice: PathChoice | None) -> None:
+            if choice is not None:
+                self.notify("\n".join(messages), title="导出日历", timeout=10)
+
+        who = f"只含 {owner} 牵头或配合的事项；" if owner else ""
+        self.push_screen(
+            PathDialog(
+                "导出日历（.ics）",
+                default_filename(board.tracker.plan.title, board.year),
+                submit,
+                hint=f"每个未完成事项一个全天日程，前一天 9 点提醒；{who}导入手机日历后，再次导出会更新原有日程而不是重复。",
+                flag="包含已完成的事项",
+                ok_label="导出",
+            ),
+            done,
+        )
+
+    def reports(self) -> None:
+        board = self.board
+        if board is None:
+            return
+        try:
+            from tracker import ledger, reports
+        except ImportError:
+            self.notify("导出功能尚未提供", severity="warning")
+            return
+        try:  # the command's file check: an intact copy in the 档案 folder counts as present
+            from tracker.cli_export import _evidence_check
+        except ImportError:
+            _evidence_check = None
+        from .dialogs import PathChoice, PathDialog
+
+        options = [
+            ("年终总结（Markdown）", "summary-md"),
+            ("年终总结（Word .docx）", "summary-docx"),
+            ("台帐（Excel .xlsx）", "ledger-xlsx"),
+            ("台帐（.csv）", "ledger-csv"),
+        ]
+
+        def submit(choice: PathChoice) -> str | None:
+            from tracker.errors import TrackerError
+
+            kind = choice.option or options[0][1]
+            path = choice.path
+            try:
+                with board.lock:
+                    rows = list(board.rows)
+                    plan = board.tracker.plan
+                    check = _evidence_check(board.tracker.store) if _evidence_check else None
+                if kind.startswith("summary"):
+                    data = reports.summary_data(plan, rows, board.year, board.today, check=check)
+                    if kind == "summary-md":
+                        _write_bytes(path, reports.summary_markdown(data).encode("utf-8"))
+                    else:
+                        reports.write_summary_docx(data, path)
+                else:
+                    if path.suffix.lower() not in (".xlsx", ".csv"):
+                        return "台帐请保存为 .xlsx 或 .csv 文件"
+                    ledger.write_ledger(plan, rows, board.year, board.today, path)
+            except TrackerError as exc:
+                return str(exc)
+            except OSError as exc:
+                return f"无法写入 {path}：{exc.strerror or exc}"
+            return None
+
+        def done(choice: PathChoice | None) -> None:
+            if choice is not None:
+                self.notify(f"已保存：{choice.path.resolve()}", timeout=10)
+
+        self.push_screen(
+            PathDialog("生成报告", f"年终总结-{board.year}.md", submit, options=options, ok_label="生成"),
+            done,
+        )
+
+    def import_plan(self) -> None:
+        try:
+            from tracker.cli_import import report_lines
+            from tracker.importer import import_plan, save_draft
+        except ImportError:
+            self.notify("导入功能尚未提供", severity="warning")
+            return
+        from .dialogs import ImportChoice, ImportDialog, MessageDialog
+
+        lines: list[str] = []
+
+        def submit(choice: ImportChoice) -> str | None:
+            from tracker.errors import TrackerError
+
+            try:
+                result = import_plan(choice.source)
+                save_draft(result, choice.target)  # refuses to overwrite
+            except TrackerError as exc:
+                return str(exc)
+            except OSError as exc:
+                return f"文件操作失败：{exc.filename or ''}（{exc.strerror or exc}）"
+            lines[:] = report_lines(result, choice.source, choice.target.resolve())
+            return None
+
+        def done(choice: ImportChoice | None) -> None:
+            if choice is None:
+                return
+            target = choice.target.resolve()
+            text = "\n".join(lines) + (
+                f"\n\n草稿已保存：{target}\n核对无误后运行 shuangyong-tui config --plan {target} 设为默认，"
+                "再重新打开本程序即可使用这份计划。"
+            )
+            self.push_screen(MessageDialog("导入完成", text))
+
+        self.push_screen(ImportDialog(submit), done)
+
+    # -- command palette ------------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="输入要做的事（可用汉字搜索命令）…", id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in getattr(screen, "KEY_COMMANDS", ()):
+            if command.palette:
+                yield SystemCommand(
+                    f"{command.label}（{command.key_display}）",
+                    command.help,
+                    partial(screen.run_action, command.action),
+                )
+        if isinstance(screen, MainScreen) and self.board is not None:
+            for p in self.board.periods:
+                if p.key.startswith("M"):
+                    yield SystemCommand(f"查看{p.label}", f"只看{p.label}到期的事项", partial(screen.action_period, p.key))
+        if not isinstance(screen, MainScreen):
+            yield SystemCommand("导入计划文档", "把已有的计划文档（.docx/.txt）转换成计划文件", self.import_plan)
+        yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
+        yield SystemCommand("退出程序", "退出双拥工作计划跟踪", self.action_quit)
+
+
+def _write_bytes(path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def build_app(ctx: AppContext, **options) -> ShuangyongApp:
+    """The one factory for the command line and the tests."""
+    return ShuangyongApp(ctx, **options)
+
+
+def run_app(ctx: AppContext) -> None:
+    build_app(ctx).run()

@@ -1,0 +1,212 @@
+"""What the screens show, cached: the year's rows and each period's progress.
+
+Every value comes from the Tracker service (tracked, get, select, progress, summary,
+week); the board only keeps them so that a tick redraws one row instead of re-reading
+ten thousand. All calls into the tracker go through `lock`: the first load and reloads
+run in a worker thread while edits run on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.model import TrackedOccurrence
+    from tracker.service import Period, Progress, Query, Summary, Tracker, WeekView
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The main screen's selection: which period, and the optional filters."""
+
+    period: str = "year"
+    owner: str | None = None
+    category: str | None = None
+    status: str | None = None  # a Status value
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.owner or self.category or self.status or self.text.strip())
+
+    def describe(self) -> str:
+        from tracker.model import Status
+
+        parts = []
+        if self.owner:
+            parts.append(f"责任单位：{self.owner}")
+        if self.category:
+            parts.append(f"分类：{self.category}")
+        if self.status:
+            parts.append(f"状态：{Status(self.status).label}")
+        if self.text.strip():
+            parts.append(f"搜索：{self.text.strip()}")
+        return "，".join(parts)
+
+
+class Board:
+    def __init__(self, tracker: Tracker) -> None:
+        from tracker.service import periods
+
+        self.tracker = tracker
+        self.lock = threading.RLock()
+        self.year = tracker.year
+        self.today = tracker.today
+        self.periods: tuple[Period, ...] = periods(tracker.year)
+        self.labels = {p.key: p.label for p in self.periods}
+        self._spans = {p.key: p for p in self.periods if p.key != "year"}
+        self._month_keys = {(p.start.year, p.start.month): p.key for p in self.periods if p.key.startswith("M")}
+        self.rows: list[TrackedOccurrence] = []
+        self._months: dict[str, dict[str, TrackedOccurrence]] = {}
+        self._where: dict[str, str | None] = {}  # occurrence id -> month key (None: outside the year)
+        self._outside: dict[str, TrackedOccurrence] = {}
+        self._pos: dict[str, int] = {}
+        self.progress: dict[str, Progress] = {}
+        self.version = 0
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self) -> None:
+        """Read every row from the service (slow for big plans: call from a worker)."""
+        with self.lock:
+            rows = self.tracker.tracked()
+            self._index(rows)
+
+    def _index(self, rows: list[TrackedOccurrence]) -> None:
+        """Group the rows by the month period their due date falls in (one pass)."""
+        months: dict[str, dict[str, TrackedOccurrence]] = {k: {} for k in self._month_keys.values()}
+        where: dict[str, str | None] = {}
+        outside: dict[str, TrackedOccurrence] = {}
+        for r in rows:
+            key = self._month_of(r)
+            where[r.id] = key
+            (months[key] if key else outside)[r.id] = r
+        self.rows, self._months, self._where, self._outside = rows, months, where, outside
+        self._pos = {r.id: i for i, r in enumerate(rows)}
+        self._recount()
+
+    def _month_of(self, row: TrackedOccurrence) -> str | None:
+        key = self._month_keys.get((row.due.year, row.due.month))
+        return key if key and self._spans[key].contains(row.due) else None
+
+    def _quarter_rows(self, q: int) -> list[TrackedOccurrence]:
+        return [r for m in range(3 * q - 2, 3 * q + 1) for r in self._months[f"M{m}"].values()]
+
+    def _recount(self, keys: tuple[str, ...] | None = None) -> None:
+        """Progress of every period (or only of `keys`) from the service's own counting.
+
+        The month buckets hold exactly what select(Query(period=Mn)) returns, so counting a
+        bucket is counting the period; a quarter is its three months; the year is every row.
+        """
+        from tracker.service import progress_of
+
+        progress = dict(self.progress)
+        for key in keys or tuple(self._spans) + ("year",):
+            if key == "year":
+                progress[key] = progress_of(self.rows)
+            elif key.startswith("Q"):
+                progress[key] = progress_of(self._quarter_rows(int(key[1:])))
+            elif key.startswith("M"):
+                progress[key] = progress_of(list(self._months[key].values()))
+        self.progress = progress
+        self.version += 1
+
+    # -- after a change ---------------------------------------------------------------------
+    def update(self, occurrence_id: str) -> TrackedOccurrence | None:
+        """Re-read one row after an edit; cheap when its due date did not move."""
+        with self.lock:
+            row = self.tracker.get(occurrence_id)
+            month = self._where.get(row.id, "?")
+            bucket = self._months.get(month) if month else self._outside
+            old = bucket.get(row.id) if bucket is not None else None
+            if old is None or old.due != row.due:
+                self._index(self.tracker.tracked())  # moved in time: the order changes
+                return row
+            from tracker.service import progress_of
+
+            bucket[row.id] = row
+            self.rows = _replaced(self.rows, self._pos.get(row.id), row)
+            # Counts add up: take the old row's share out and put the new one's in, instead
+            # of counting ten thousand rows again for one tick.
+            keys: tuple[str, ...] = ("year",)
+            if month:
+                keys += (month, f"Q{(int(month[1:]) - 1) // 3 + 1}")
+            before, after = progress_of([old]), progress_of([row])
+            progress = dict(self.progress)
+            for key in keys:
+                progress[key] = shifted(progress[key], before, after)
+            self.progress = progress
+            self.version += 1
+            return row
+
+    def reload(self) -> None:
+        self.load()
+
+    def refresh(self) -> bool:
+        """Ask the store for changes written elsewhere; True when the rows must be re-read."""
+        with self.lock:
+            return self.tracker.refresh()
+
+    # -- reading ------------------------------------------------------------------------------
+    def query(self, filters: Filters) -> Query:
+        from tracker.model import Status
+        from tracker.service import Query
+
+        return Query(
+            period=filters.period,
+            owner=filters.owner,
+            category=filters.category,
+            status=Status(filters.status) if filters.status else None,
+            text=filters.text,
+        )
+
+    def select(self, filters: Filters) -> list[TrackedOccurrence]:
+        key = filters.period
+        if key.startswith("M") and key in self._months:
+            base = list(self._months[key].values())
+        elif key.startswith("Q"):
+            base = self._quarter_rows(int(key[1:]))
+        else:
+            base = self.rows
+        return self.tracker.select(self.query(filters), base)
+
+    def matches(self, filters: Filters, row: TrackedOccurrence) -> bool:
+        """Whether the service's select keeps this row under these filters."""
+        return bool(self.tracker.select(self.query(filters), [row]))
+
+    def summary(self, rows: list[TrackedOccurrence]) -> Summary:
+        return self.tracker.summary(rows)
+
+    def week(self, day: date | None) -> WeekView:
+        return self.tracker.week(day, self.rows)
+
+    def get(self, occurrence_id: str) -> TrackedOccurrence:
+        with self.lock:
+            return self.tracker.get(occurrence_id)
+
+    def history(self, occurrence_id: str | None = None, since=None):
+        with self.lock:
+            return self.tracker.history(occurrence_id, since=since)
+
+    def owners(self) -> list[str]:
+        return self.tracker.owners()
+
+    def categories(self) -> list[str]:
+        return self.tracker.categories()
+
+
+def shifted(total, before, after):
+    """A count dataclass (Progress, Summary) with one item's `before` share swapped for `after`."""
+    return type(total)(
+        **{f.name: getattr(total, f.name) - getattr(before, f.name) + getattr(after, f.name) for f in fields(total)}
+    )
+
+
+def _replaced(rows: list[TrackedOccurrence], index: int | None, row: TrackedOccurrence) -> list[TrackedOccurrence]:
+    """A copy of the list with the row at index swapped (readers may hold the old list)."""
+    rows = rows.copy()
+    if index is not None and index < len(rows) and rows[index].id == row.id:
+        rows[index] = row
+    return rows

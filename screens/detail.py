@@ -1,0 +1,143 @@
+"""Everything about one occurrence: its fields, its evidence (with files checked), its history."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from tracker.errors import TrackerError
+from tracker.model import Evidence, Status, TrackedOccurrence
+
+from .actions import RowActions
+from .widgets import KeyBar
+from .commands import DETAIL_COMMANDS, bindings
+from .text import describe_change, long_date, stamp
+
+FILE_MARKS = {"missing": "〔文件缺失〕", "changed": "〔文件已变更〕"}
+
+
+def file_mark(item: Evidence) -> str:
+    """Whether a recorded file is still where it was and unchanged (the store's check)."""
+    from dataclasses import replace
+
+    from tracker.store import check_evidence
+
+    state = check_evidence(item)
+    if state == "missing" and item.archived and check_evidence(replace(item, text=item.archived)) == "ok":
+        return "〔原文件缺失，档案中有副本〕"
+    return FILE_MARKS.get(state, "")
+
+
+class DetailScreen(RowActions):
+    KEY_COMMANDS = DETAIL_COMMANDS
+    BINDINGS = bindings(*DETAIL_COMMANDS)
+
+    DEFAULT_CSS = """
+    DetailScreen {
+        & #detail-title { height: auto; padding: 0 1; background: $primary 30%; text-style: bold; }
+        & #detail-body { height: 1fr; padding: 0 1; }
+    }
+    """
+
+    def __init__(self, occurrence_id: str) -> None:
+        super().__init__()
+        self.occurrence_id = occurrence_id
+        self.row: TrackedOccurrence | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static("", id="detail-fields")
+        yield KeyBar(self.KEY_COMMANDS)
+
+    def on_mount(self) -> None:
+        self.show()
+        self.query_one("#detail-body").focus()
+
+    def current_row(self) -> TrackedOccurrence | None:
+        return self.row
+
+    def board_changed(self, row: TrackedOccurrence | None) -> None:
+        if row is None or row.id == self.occurrence_id:
+            self.show()
+
+    def show(self) -> None:
+        board = self.shuangyong.board
+        try:
+            self.row = row = board.get(self.occurrence_id)
+            history = board.history(self.occurrence_id)
+        except TrackerError as exc:
+            self.query_one("#detail-fields", Static).update(Content(str(exc)))
+            return
+        today = board.today
+        self.query_one("#detail-title", Static).update(Content(row.title))
+        occ = row.occurrence
+        text = Text()
+
+        def field(name: str, value: str, style: str = "") -> None:
+            text.append(f"{name}：", "bold")
+            text.append(value + "\n", style)
+
+        field("编号", row.id)
+        field("分类", occ.category)
+        owner = row.owner + (f"（计划中：{occ.owner}）" if row.owner != occ.owner else "")
+        field("责任单位", owner)
+        if occ.support:
+            field("配合单位", "、".join(occ.support))
+        field("时间要求", occ.when or "—")
+        field("开始", long_date(occ.start))
+        due_notes = []
+        if row.state.due and row.state.due != occ.due:
+            due_notes.append(f"原定 {long_date(occ.due)}，已改期")
+        if occ.shifted:
+            due_notes.append(f"计划日 {long_date(occ.nominal_due)} 遇节假日调整")
+        if occ.provisional:
+            due_notes.append("暂定：缺当年节假日安排，只避开了周末")
+        field("截止", long_date(row.due) + (f"（{'；'.join(due_notes)}）" if due_notes else ""))
+        label = row.status_label(today)
+        status_style = "bold red" if row.is_overdue(today) else ("green" if row.status is Status.DONE else "")
+        status_text = label if label == row.status.label else f"{label}（{row.status.label}）"
+        field("状态", status_text + (f"，原因：{row.state.reason}" if row.state.reason else ""), status_style)
+        if row.state.updated_at:
+            field("最后修改", f"{stamp(row.state.updated_at)} {row.state.updated_by}".strip())
+        if occ.amount is not None:
+            field("金额", f"{occ.amount:g} 元")
+        if occ.carried_from:
+            field("延续自", occ.carried_from)
+        if occ.notes:
+            field("说明", occ.notes)
+        if row.state.notes:
+            field("备注", row.state.notes)
+        need = "、".join(occ.evidence) or "（计划未列出）"
+        field("需要的佐证材料", need)
+        missing = row.missing_evidence
+        field("尚缺", "、".join(missing) if missing else "无", "bold yellow" if missing else "green")
+
+        text.append(f"\n佐证材料（{len(row.state.evidence)}）\n", "bold underline")
+        if not row.state.evidence:
+            text.append("  （还没有）\n", "dim")
+        for n, item in enumerate(row.state.evidence, 1):
+            text.append(f"  {n}. [{item.kind.label}] ")
+            if item.label:
+                text.append(f"{item.label}：", "bold")
+            text.append(item.text)
+            mark = file_mark(item)
+            if mark:
+                text.append(" " + mark, "bold red")
+            meta = f"{stamp(item.added_at)} {item.added_by}".strip()
+            if meta:
+                text.append(f"  {meta}", "dim")
+            if item.archived:
+                text.append(f"\n     档案副本：{item.archived}", "dim")
+            text.append("\n")
+
+        text.append(f"\n修改记录（{len(history)}）\n", "bold underline")
+        if not history:
+            text.append("  （没有修改）\n", "dim")
+        for change in history:
+            text.append(f"  {stamp(change.at)} {change.by}  ", "dim")
+            text.append(describe_change(change) + "\n", "dim strike" if change.undone else "")
+        self.query_one("#detail-fields", Static).update(text)

@@ -1,0 +1,63 @@
+"""The `?` screen: every key of the screen it was opened from, and where else to find them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from .commands import Command
+from .text import fit
+
+GENERAL = (
+    ("Ctrl+P", "命令面板：输入汉字即可查找下面所有命令"),
+    ("Tab", "在时段导航和事项列表之间切换"),
+    ("鼠标", "点击时段切换；点击事项选中，双击查看详情"),
+    ("Ctrl+Q", "立即退出"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        & > #help {
+            width: 84; max-width: 100%; height: auto; max-height: 100%;
+            border: thick $accent 60%; background: $surface; padding: 0 1;
+        }
+        & #help-title { text-style: bold; margin-bottom: 1; }
+        & #help-body { height: auto; max-height: 40; }
+    }
+    """
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "关闭")]
+
+    def __init__(self, commands: tuple[Command, ...]) -> None:
+        super().__init__()
+        self.commands = commands
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for command in self.commands:
+            text.append(fit(command.key_display, 8), "bold")
+            text.append(fit(command.label, 10))
+            text.append(command.help + "\n")
+        text.append("\n")
+        for key, what in GENERAL:
+            text.append(fit(key, 8), "bold")
+            text.append(what + "\n")
+        text.append(
+            "\n在输入框里打字时，单键命令不起作用；按 Esc 或回车离开输入框。\n"
+            "日期后的标记：≈ 日期暂定（缺当年节假日安排），↷ 遇节假日调整，→ 已改期。"
+        )
+        with Vertical(id="help"):
+            yield Static(Content("按键与命令（按 Esc 关闭）"), id="help-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

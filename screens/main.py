@@ -1,0 +1,234 @@
+"""The main screen: the year by quarter and month, the task table, the summary line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.reactive import var
+from textual.widgets import Static
+
+from typing import TYPE_CHECKING
+
+from .actions import RowActions
+from .board import Filters, shifted
+from .commands import MAIN_COMMANDS, Command, bindings
+from .text import LEGEND, long_date
+from .widgets import KeyBar, PeriodNavigator, TaskTable
+
+if TYPE_CHECKING:
+    from tracker.model import TrackedOccurrence
+
+
+class MainScreen(RowActions):
+    KEY_COMMANDS = MAIN_COMMANDS + (
+        Command("i", "import_plan", "导入计划", "把已有的计划文档（.docx/.txt）转换成计划文件", show=False),
+    )
+    BINDINGS = bindings(*KEY_COMMANDS)
+    NARROW = 100  # below this many columns the navigator becomes a strip across the top
+
+    DEFAULT_CSS = """
+    MainScreen {
+        layout: vertical;
+        & #topbar { height: 1; background: $primary 30%; padding: 0 1; text-style: bold; }
+        & #banner { height: auto; background: $warning 20%; padding: 0 1; }
+        & #banner Static { width: 1fr; height: auto; }
+        & #banner Button { margin-left: 1; }
+        & #body { height: 1fr; }
+        & #search { height: 1; border: none; padding: 0 1; }
+        & #summary { height: 2; padding: 0 1; background: $panel; }
+        &.-narrow #body { layout: vertical; }
+        &.-narrow PeriodNavigator { width: 1fr; height: 3; padding: 0; }
+        &.-narrow #banner-text { width: 1fr; }
+    }
+    """
+
+    filters: var[Filters] = var(Filters, init=False)
+    _summary = None  # the service's Summary of the rows shown
+
+    def compose(self) -> ComposeResult:
+        # Only what the first frame needs; the banner and the search field are mounted on demand.
+        # The width class is set before the first styling pass, not on the first resize.
+        self.set_class(self.app.size.width < self.NARROW, "-narrow")
+        yield Static(Content("正在载入计划…"), id="topbar")
+        with Horizontal(id="body"):
+            yield PeriodNavigator(id="navigator")
+            yield TaskTable(today=self.shuangyong.ctx_today, placeholder="正在载入…", id="table")
+        yield Static("", id="summary")
+        yield KeyBar(self.KEY_COMMANDS)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    # -- parts ------------------------------------------------------------------------------
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one("#table", TaskTable)
+
+    @property
+    def navigator(self) -> PeriodNavigator:
+        return self.query_one("#navigator", PeriodNavigator)
+
+    def current_row(self) -> TrackedOccurrence | None:
+        return self.table.current
+
+    # -- data ---------------------------------------------------------------------------------
+    def show_loaded(self) -> None:
+        """Called once the board is loaded: header, banner, rows."""
+        board = self.shuangyong.board
+        self._show_topbar()
+        self.table.today = board.today
+        self.table.placeholder = "（没有符合条件的事项）"
+        self.refresh_rows()
+
+    def _show_topbar(self) -> None:
+        board = self.shuangyong.board
+        if board is None:
+            return
+        plan = board.tracker.plan
+        wide = self.size.width >= self.NARROW
+        parts = [plan.title]
+        if plan.unit and wide:
+            parts.append(plan.unit)
+        parts.append(f"{board.year}年")
+        parts.append(f"今天 {long_date(board.today) if wide else board.today.isoformat()}")
+        self.query_one("#topbar", Static).update(Content(("  ·  " if wide else " · ").join(parts)))
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < self.NARROW, "-narrow")
+        self._show_topbar()
+
+    def show_default_plan_banner(self) -> None:
+        from textual.widgets import Button
+
+        banner = Horizontal(
+            Static(
+                Content("正在使用内置的社区计划。按 i 导入单位现有的计划文档，或运行 shuangyong-tui init 生成自己的计划。"),
+                id="banner-text",
+            ),
+            Button("导入计划文档", id="banner-import", compact=True, variant="primary"),
+            Button("关闭", id="banner-close", compact=True),
+            id="banner",
+        )
+        self.mount(banner, after="#topbar")
+
+    def watch_filters(self) -> None:
+        self.refresh_rows()
+
+    def board_changed(self, row: TrackedOccurrence | None) -> None:
+        board = self.shuangyong.board
+        if row is not None and board is not None:
+            # One row changed: redraw just that row when it stays where it was.
+            shown = self.table.find(row.id)
+            matches = board.matches(self.filters, row)
+            if shown is not None and matches and shown.due == row.due and self._summary is not None:
+                self.table.replace_row(row)
+                self._summary = shifted(self._summary, board.summary([shown]), board.summary([row]))
+                self._show_counts()
+                return
+            if shown is None and not matches:
+                self._show_counts()
+                return
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        board = self.shuangyong.board
+        if board is None:
+            return
+        rows = board.select(self.filters)
+        self.table.set_items(rows)
+        self._summary = board.summary(rows)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        board = self.shuangyong.board
+        self.navigator.set_data(board.labels, board.progress)
+        self.navigator.selected = self.filters.period
+        s = self._summary
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"逾期 {s.overdue}", "bold red" if s.overdue else "")
+        line.append(f" · 本周到期 {s.due_this_week} · 已完成 {s.done}/{s.total}")
+        line.append(f"   {board.labels.get(self.filters.period, '')}")
+        if self.filters.active:
+            line.append(f"   筛选：{self.filters.describe()}（Esc 清除）", "italic")
+        line.append("\n" + LEGEND, "dim")
+        self.query_one("#summary", Static).update(line, layout=False)  # fixed height: no relayout
+
+    # -- navigation ------------------------------------------------------------------------------
+    @on(PeriodNavigator.Selected)
+    def _period_selected(self, event: PeriodNavigator.Selected) -> None:
+        self.filters = replace(self.filters, period=event.key)
+
+    @on(TaskTable.Activated)
+    def _row_activated(self) -> None:
+        self.action_detail()
+
+    def action_period(self, key: str) -> None:
+        self.filters = replace(self.filters, period=key)
+
+    async def action_search(self) -> None:
+        from textual.widgets import Input
+
+        found = self.query("#search")
+        if found:
+            search = found.first(Input)
+        else:
+            search = Input(placeholder="搜索标题（回车回到列表，Esc 清除）", id="search", compact=True)
+            search.value = self.filters.text
+            await self.mount(search, after="#body")
+        search.focus()
+
+    def on_input_changed(self, event) -> None:
+        if event.input.id == "search":
+            self.filters = replace(self.filters, text=event.value)
+
+    def on_input_submitted(self, event) -> None:
+        if event.input.id == "search":
+            self.table.focus()
+
+    def action_filter(self) -> None:
+        board = self.shuangyong.board
+        if board is None:
+            return
+        from .dialogs import FilterDialog
+
+        def done(filters: Filters | None) -> None:
+            if filters is not None:
+                self.filters = filters
+
+        self.app.push_screen(FilterDialog(self.filters, board.owners(), board.categories()), done)
+
+    async def action_clear(self) -> None:
+        self.table.focus()
+        await self.query("#search").remove()
+        self.filters = Filters(period=self.filters.period)
+
+    def action_meeting(self) -> None:
+        if self.shuangyong.board is None:
+            return
+        from .meeting import MeetingScreen
+
+        self.app.push_screen(MeetingScreen())
+
+    def action_export_ics(self) -> None:
+        self.shuangyong.export_ics(owner=self.filters.owner)
+
+    def action_reports(self) -> None:
+        self.shuangyong.reports()
+
+    def action_import_plan(self) -> None:
+        self.shuangyong.import_plan()
+
+    async def action_quit(self) -> None:
+        self.app.exit()
+
+    async def on_button_pressed(self, event) -> None:
+        if event.button.id == "banner-import":
+            self.action_import_plan()
+        elif event.button.id == "banner-close":
+            self.table.focus()
+            await self.query("#banner").remove()

@@ -1,0 +1,172 @@
+"""本周例会: what is overdue, due this week and due next week; tick, add evidence, and write
+the minutes of every change made while the meeting view was open."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Static
+
+from tracker.model import TrackedOccurrence
+
+from .actions import RowActions
+from .widgets import KeyBar
+from .commands import MEETING_COMMANDS, bindings
+from .text import month_day
+from .widgets import Section, TaskTable
+
+
+class MeetingScreen(RowActions):
+    KEY_COMMANDS = MEETING_COMMANDS
+    BINDINGS = bindings(*MEETING_COMMANDS)
+
+    DEFAULT_CSS = """
+    MeetingScreen {
+        & #meeting-title { height: 1; padding: 0 1; background: $primary 30%; text-style: bold; }
+        & #meeting-status { height: auto; padding: 0 1; background: $panel; }
+    }
+    """
+
+    def __init__(self, day: date | None = None) -> None:
+        super().__init__()
+        self.day = day  # None: this week, as the service counts it from today
+        # Whole seconds, as the store stamps changes: a change in the opening second still counts.
+        self.opened_at = datetime.now().astimezone().replace(microsecond=0)
+        self.opened_revision: int | None = None
+        self.written: set[Path] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="meeting-title")
+        yield TaskTable(today=self.shuangyong.board.today, placeholder="", id="meeting-table")
+        yield Static("", id="meeting-status")
+        yield KeyBar(self.KEY_COMMANDS)
+
+    def on_mount(self) -> None:
+        board = self.shuangyong.board
+        with board.lock:
+            self.opened_revision = board.tracker.store.revision
+        self.show()
+        self.table.focus()
+
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one("#meeting-table", TaskTable)
+
+    def current_row(self) -> TrackedOccurrence | None:
+        return self.table.current
+
+    def board_changed(self, row: TrackedOccurrence | None) -> None:
+        self.show()
+
+    @property
+    def monday(self) -> date:
+        from tracker.service import week_of
+
+        return week_of(self.day or self.shuangyong.board.today)[0]
+
+    def show(self) -> None:
+        board = self.shuangyong.board
+        view = board.week(self.day)
+        monday = view.monday
+        sunday = monday + timedelta(days=6)
+        items: list = [Section(f"逾期（{len(view.overdue)}）")]
+        items += list(view.overdue) or [Section("    无")]
+        items.append(Section(f"本周 {month_day(monday)}—{month_day(sunday)}（{len(view.this_week)}）"))
+        items += list(view.this_week) or [Section("    无")]
+        next_monday = monday + timedelta(days=7)
+        items.append(Section(f"下周 {month_day(next_monday)}—{month_day(next_monday + timedelta(days=6))}（{len(view.next_week)}）"))
+        items += list(view.next_week) or [Section("    无")]
+        self.table.set_items(items)
+        week_no = monday.isocalendar().week
+        this = "（本周）" if self.day is None or self.monday == _monday(board.today) else ""
+        self.query_one("#meeting-title", Static).update(
+            Content(f"本周例会 · {monday.year}年第{week_no}周 {month_day(monday)}—{month_day(sunday)}{this}")
+        )
+        self._show_status()
+
+    def _show_status(self) -> None:
+        board = self.shuangyong.board
+        # Every change takes the next seq, so the revision tells how many were made since opening.
+        count = board.tracker.store.revision - (self.opened_revision or 0)
+        text = f"例会开始以来记录了 {count} 项修改 · 按 n 写会议纪要 · [ ] 切换周"
+        if self.last_minutes is not None:
+            text += f"\n会议纪要已保存：{self.last_minutes}"
+        self.query_one("#meeting-status", Static).update(Content(text))
+
+    def changes(self):
+        """Every change recorded since the meeting view opened, by anyone."""
+        board = self.shuangyong.board
+        start = self.opened_revision or 0
+        return [c for c in board.history(since=self.opened_at) if c.seq > start]
+
+    # -- weeks ------------------------------------------------------------------------------------
+    def action_week(self, step: int) -> None:
+        self.day = self.monday + timedelta(days=7 * step)
+        self.show()
+
+    def action_this_week(self) -> None:
+        self.day = None
+        self.show()
+
+    # -- minutes -------------------------------------------------------------------------------------
+    def action_minutes(self) -> None:
+        try:
+            from tracker import minutes
+        except ImportError:
+            self.notify("会议纪要功能尚未提供", severity="warning")
+            return
+        from .dialogs import PathChoice, PathDialog
+
+        board = self.shuangyong.board
+        default = f"会议纪要-{board.today.isoformat()}.md"
+
+        def submit(choice: PathChoice) -> str | None:
+            changes = self.changes()
+            titles = {r.id: r.title for r in board.rows}
+            view = board.week(self.day)
+            try:
+                text = minutes.minutes_markdown(
+                    board.tracker.plan,
+                    changes,
+                    titles,
+                    title=f"例会纪要（{board.today.year}年{board.today.month}月{board.today.day}日）",
+                    since=self.opened_at,
+                    until=datetime.now().astimezone(),
+                    overdue=list(view.overdue),
+                    upcoming=list(view.this_week) + list(view.next_week),
+                    today=board.today,
+                )
+                choice.path.parent.mkdir(parents=True, exist_ok=True)
+                choice.path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                return f"无法写入 {choice.path}：{exc.strerror or exc}"
+            self.written.add(choice.path.resolve())
+            return None
+
+        def done(choice: PathChoice | None) -> None:
+            if choice is not None:
+                self.last_minutes = choice.path.resolve()
+                self.notify(f"会议纪要已保存：{self.last_minutes}", timeout=10)
+                self._show_status()
+
+        self.app.push_screen(
+            PathDialog(
+                "写会议纪要",
+                default,
+                submit,
+                hint=f"记录例会开始（{self.opened_at:%H:%M}）以来的 {len(self.changes())} 项修改。",
+                allow_existing=self.written,
+            ),
+            done,
+        )
+
+    last_minutes: Path | None = None
+
+
+def _monday(day: date) -> date:
+    from tracker.service import week_of
+
+    return week_of(day)[0]

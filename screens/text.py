@@ -1,0 +1,151 @@
+"""Presentation helpers: cell-aware cutting and the short labels the screens show.
+
+Nothing here decides anything about the work itself; it only turns the service's values
+into text that fits a terminal cell grid (Chinese characters take two cells).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+
+if TYPE_CHECKING:  # the model is imported when first needed: it is not on the first frame's path
+    from tracker.model import Change, TrackedOccurrence
+
+WEEKDAYS = "一二三四五六日"
+
+# Marks beside a due date; the legend under the table explains them.
+MARK_PROVISIONAL = "≈"
+MARK_SHIFTED = "↷"
+MARK_MOVED = "→"
+LEGEND = f"{MARK_PROVISIONAL} 日期暂定（缺当年节假日安排）  {MARK_SHIFTED} 遇节假日调整  {MARK_MOVED} 已改期"
+
+
+_FLATTEN = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " "})
+
+
+def fit(text: str, width: int) -> str:
+    """Cut to at most `width` cells (… marks the cut), then pad with spaces to exactly `width`."""
+    if width <= 0:
+        return ""
+    text = text.translate(_FLATTEN)  # a newline in a title must not break a table row
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    cut = "".join(out) + "…"
+    return cut + " " * (width - cell_len(cut))
+
+
+def clip(text: str, width: int) -> str:
+    """Like fit without the padding."""
+    return fit(text, width).rstrip() if cell_len(text) > width else text
+
+
+def short_date(day: date) -> str:
+    return f"{day.month:02d}-{day.day:02d}"
+
+
+def long_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
+
+
+def month_day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def stamp(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def date_mark(row: TrackedOccurrence) -> str:
+    """The one-cell mark beside a due date."""
+    if row.state.due is not None and row.state.due != row.occurrence.due:
+        return MARK_MOVED
+    if row.occurrence.provisional:
+        return MARK_PROVISIONAL
+    if row.occurrence.shifted:
+        return MARK_SHIFTED
+    return " "
+
+
+def row_mark(row: TrackedOccurrence, today: date) -> str:
+    """The leading mark of a row: done, cancelled, overdue or nothing."""
+    status = row.status.value
+    if status == "done":
+        return "✓"
+    if status == "cancelled":
+        return "✗"
+    if row.is_overdue(today):
+        return "!"
+    return " "
+
+
+def evidence_cell(row: TrackedOccurrence) -> str:
+    """How many items are recorded, and how many named ones are still missing."""
+    have = len(row.state.evidence)
+    missing = len(row.missing_evidence)
+    return f"{have} 缺{missing}" if missing else str(have)
+
+
+def describe_value(op: str, value) -> str:
+    from tracker.model import EvidenceKind, Status
+
+    if value is None or value == "":
+        return "（无）"
+    if op == "status":
+        try:
+            return Status(value).label
+        except ValueError:
+            return str(value)
+    if isinstance(value, dict):
+        kind = value.get("kind")
+        text = str(value.get("text", ""))
+        label = value.get("label")
+        try:
+            kind_label = EvidenceKind(kind).label if kind else ""
+        except ValueError:
+            kind_label = str(kind)
+        parts = [p for p in (kind_label, f"［{label}］" if label else "", text) if p]
+        return " ".join(parts)
+    return str(value)
+
+
+OP_LABELS = {
+    "status": "状态",
+    "owner": "责任单位",
+    "due": "截止日期",
+    "note": "备注",
+    "evidence": "佐证材料",
+    "evidence_remove": "删除佐证材料",
+    "relink": "迁移记录",
+    "carry": "延续",
+    "undo": "撤销",
+}
+
+
+def describe_change(change: Change) -> str:
+    """One history line: what changed, old → new, and why."""
+    what = OP_LABELS.get(change.op, change.op)
+    if change.op == "undo":
+        text = f"{what}第 {change.undoes} 条修改" if change.undoes is not None else what
+    elif change.op in ("evidence", "note"):
+        text = f"{what}：{describe_value(change.op, change.new)}"
+    else:
+        text = f"{what}：{describe_value(change.op, change.old)} → {describe_value(change.op, change.new)}"
+    if change.reason:
+        text += f"（原因：{change.reason}）"
+    if change.undone:
+        text += "〔已撤销〕"
+    return text

@@ -1,0 +1,570 @@
+"""The `shuangyong-tui` command line.
+
+Every command reaches the plan and the state file through one AppContext. Errors the user
+can fix arrive as TrackerError and are printed in Chinese with exit code 1; no traceback.
+The Textual app is imported only when the app is started, so commands stay quick.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .cli_export import export, report
+from .cli_import import import_command
+from .cli_options import DAY, YEAR, fail, parse_status, plan_options, show_notices
+from .context import AppContext
+from .errors import PlanError, TrackerError
+
+
+class TrackerGroup(click.Group):
+    """Turns the tool's own errors into Chinese messages and exit codes, never tracebacks."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PlanError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            errors = len(exc.errors)
+            click.echo(f"计划文件有 {errors} 处错误，请修改后再试。", err=True)
+            sys.exit(1)
+        except TrackerError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("已中断", 130)
+        except OSError as exc:
+            # Anything the file system refuses that no layer below explained.
+            where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
+            fail(f"文件操作失败{where}（{exc.strerror or exc}）")
+
+
+@click.group(cls=TrackerGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--plan", "plan", type=click.Path(path_type=Path, dir_okay=False), help="计划文件（TOML）。")
+@click.option("--db", "db", type=click.Path(path_type=Path), help="状态文件；也可用环境变量 SHUANGYONG_DB。")
+@click.option("--year", type=YEAR, help="年份；默认为计划中的年份或今年。")
+@click.option("--today", type=DAY, help="把这一天当作今天（YYYY-MM-DD），用于演示和核对。")
+@click.option("--by", "user", help="记录修改人；默认为登录名。")
+@click.version_option(package_name="shuangyong-tui", prog_name="shuangyong-tui")
+@click.pass_context
+def cli(ctx, plan, db, year, today, user):
+    """双拥工作年度计划跟踪：按季度、月份查看进度，记录责任人、状态和佐证材料。
+
+    不带子命令时打开终端界面。
+    """
+    ctx.obj = AppContext(plan_option=plan, db_option=db, year_option=year, today_option=today, user=user)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+@cli.command()
+@click.pass_obj
+def tui(obj: AppContext):
+    """打开终端界面。"""
+    from screens.app import run_app  # deferred: the app's imports are only paid when it opens
+
+    run_app(obj)
+
+
+# ---------------------------------------------------------------------------
+# Plans
+# ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_obj
+def validate(obj: AppContext, plans):
+    """检查计划文件，列出全部问题（文件:行: 字段: 说明）。"""
+    from .loader import check_plan
+
+    paths = list(plans) or [obj.plan_path]
+    show_notices(obj)
+    failed = False
+    for path in paths:
+        if not path.exists():
+            click.echo(f"{path}: 文件不存在", err=True)
+            failed = True
+            continue
+        if path.is_dir():
+            click.echo(f"{path}: 这是一个文件夹，请给出计划文件", err=True)
+            failed = True
+            continue
+        plan, problems = check_plan(path, year=obj.year_option)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        errors = [p for p in problems if p.severity == "error"]
+        warnings = len(problems) - len(errors)
+        if errors or plan is None:
+            failed = True
+            click.echo(f"{path}: {len(errors)} 处错误，{warnings} 处警告", err=True)
+        else:
+            click.echo(f"{path}: 通过（{len(plan.tasks)} 项任务，{warnings} 处警告）")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+def templates():
+    """列出内置计划模板。"""
+    from .bundled import templates as list_templates
+    from .textwidth import table
+
+    rows = [(t.name, t.title, str(t.task_count), t.description) for t in list_templates()]
+    click.echo(table(("名称", "标题", "任务数", "说明"), rows))
+
+
+@cli.command()
+@click.option("--template", "-t", "name", default="shequ", show_default=True, help="模板名称（见 templates）。")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="写到这个文件；默认 计划.toml。")
+def init(name, output):
+    """从内置模板生成一份可编辑的计划文件（不会覆盖已有文件）。"""
+    from .bundled import template_path
+
+    source = template_path(name)
+    target = output or Path("计划.toml")
+    if target.exists():
+        fail(f"{target} 已存在，不会覆盖；请换一个文件名（-o）")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as fh:
+            fh.write(source.read_text(encoding="utf-8"))
+    except FileExistsError:
+        fail(f"{target} 已存在，不会覆盖；请换一个文件名（-o）")
+    click.echo(f"已生成 {target}（模板：{name}）。编辑后运行：shuangyong-tui validate {target}")
+
+
+@cli.command()
+@click.option("--plan", "plan", type=click.Path(path_type=Path, dir_okay=False), help="默认计划文件。")
+@click.option("--db", "db", type=click.Path(path_type=Path), help="默认状态文件。")
+@click.option("--archive", type=click.Path(path_type=Path, file_okay=False), help="佐证材料档案文件夹。")
+@click.pass_obj
+def config(obj: AppContext, plan, db, archive):
+    """查看或设置默认计划文件、状态文件和档案文件夹。"""
+    from .context import config_path, write_config
+
+    values = {}
+    if plan:
+        from .loader import load_plan
+
+        load_plan(plan)  # refuse to configure a plan that does not load
+        values["plan"] = str(plan.resolve())
+    if db:
+        values["db"] = str(db.resolve())
+    if archive:
+        values["archive"] = str(archive.resolve())
+    if values:
+        path = write_config(values)
+        click.echo(f"已保存配置：{path}")
+        obj._config = None
+    click.echo(f"配置文件：{config_path()}")
+    click.echo(f"计划文件：{obj.plan_path}{'（内置社区计划）' if obj.plan_is_default else ''}")
+    click.echo(f"状态文件：{obj.db_path}")
+    click.echo(f"档案文件夹：{obj.archive_dir}")
+    obj.notices.clear()
+
+
+# ---------------------------------------------------------------------------
+# Listing
+# ---------------------------------------------------------------------------
+
+
+def _marks(row, today: date) -> str:
+    marks = []
+    if row.is_overdue(today):
+        marks.append("逾期")
+    if row.occurrence.provisional:
+        marks.append("暂")  # holiday data not yet published for that year
+    if row.occurrence.shifted and row.state.due is None:
+        marks.append("调")  # moved to a working day
+    if row.occurrence.carried_from:
+        marks.append("延续")
+    return " ".join(marks)
+
+
+def row_json(row, today: date) -> dict:
+    o, s = row.occurrence, row.state
+    return {
+        "id": o.id,
+        "task_id": o.task_id,
+        "year": o.year,
+        "period": o.period,
+        "title": o.title,
+        "category": o.category,
+        "owner": row.owner,
+        "plan_owner": o.owner,
+        "support": list(o.support),
+        "start": o.start.isoformat(),
+        "due": row.due.isoformat(),
+        "planned_due": o.due.isoformat(),
+        "nominal_due": o.nominal_due.isoformat(),
+        "shifted": o.shifted,
+        "provisional": o.provisional,
+        "status": s.status.value,
+        "status_label": row.status_label(today),
+        "overdue": row.is_overdue(today),
+        "reason": s.reason,
+        "evidence_needed": list(o.evidence),
+        "evidence_count": len(s.evidence),
+        "evidence_missing": list(row.missing_evidence),
+        "amount": o.amount,
+        "when": o.when,
+        "carried_from": o.carried_from,
+    }
+
+
+@cli.command("list")
+@plan_options
+@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="只看某季度（1—4）。")
+@click.option("--month", "-m", type=click.IntRange(1, 12), help="只看某月（1—12）。")
+@click.option("--owner", help="责任单位（牵头或配合）。")
+@click.option("--category", help="工作类别。")
+@click.option("--status", "status_text", help="状态：未开始/进行中/已完成/已延期/已取消 或 todo/doing/done/postponed/cancelled。")
+@click.option("--overdue", is_flag=True, help="只看逾期事项。")
+@click.option("--week", type=DAY, help="只看这一天所在周（周一至周日）到期的事项。")
+@click.option("--search", "text", default="", help="标题包含这些字。")
+@click.option("--orphans", is_flag=True, help="列出计划中已不存在、但仍有记录的事项。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（字段见 README）。")
+@click.pass_obj
+def list_command(obj: AppContext, quarter, month, owner, category, status_text, overdue, week, text, orphans, as_json):
+    """列出全年事项（按截止日期），可按季度、月份、责任单位、状态筛选。"""
+    from .model import Status
+    from .service import Query
+
+    if quarter and month:
+        fail("--quarter 与 --month 只能选一个")
+    status = parse_status(status_text) if status_text else None
+    tracker = obj.tracker()
+    show_notices(obj)
+    if orphans:
+        ids = tracker.orphans()
+        if as_json:
+            click.echo(json.dumps(ids, ensure_ascii=False, indent=2))
+        elif ids:
+            click.echo(f"{tracker.year}年有 {len(ids)} 条记录的事项已不在计划中（记录保留；可用 relink 迁移）：")
+            for i in ids:
+                click.echo(f"  {i}")
+        else:
+            click.echo("没有孤立记录。")
+        return
+    key = f"Q{quarter}" if quarter else f"M{month}" if month else "year"
+    _check_choice(owner, tracker.owners(), "责任单位")
+    _check_choice(category, tracker.categories(), "类别")
+    rows = tracker.select(Query(period=key, owner=owner, category=category, status=status, overdue=overdue, text=text, week=week))
+    today = tracker.today
+    if as_json:
+        click.echo(json.dumps([row_json(r, today) for r in rows], ensure_ascii=False, indent=2))
+        return
+    from .textwidth import table
+
+    body = [
+        (
+            r.due.strftime("%m-%d"),
+            r.id,
+            r.title,
+            r.owner,
+            r.status_label(today),
+            f"{len(r.state.evidence)}/{len(r.occurrence.evidence)}",
+            _marks(r, today),
+        )
+        for r in rows
+    ]
+    click.echo(table(("截止", "编号", "事项", "责任单位", "状态", "佐证", "标记"), body, max_widths={2: 40, 1: 28, 3: 14}))
+    summary = tracker.summary(rows)
+    click.echo(
+        f"\n{tracker.plan.title}（{tracker.year}年）：共 {summary.total} 项，已完成 {summary.done}，"
+        f"逾期 {summary.overdue}，本周到期 {summary.due_this_week}（今天 {today.isoformat()}）"
+    )
+    if any(r.occurrence.provisional for r in rows):
+        click.echo(f"“暂”：{tracker.year}年的法定节假日安排尚未收录，截止日期只避开了周末，请在国务院公布后核对。")
+
+
+def _check_choice(value, choices, what):
+    if value and value not in choices:
+        fail(f"未知{what}“{value}”，可选：{'、'.join(choices)}")
+
+
+# ---------------------------------------------------------------------------
+# Tracking
+# ---------------------------------------------------------------------------
+
+
+def _evidence_options(func):
+    for option in reversed(
+        [
+            click.option("--note", help="文字说明作为佐证。"),
+            click.option("--file", "file", type=click.Path(path_type=Path), help="佐证文件（照片、签到表等）的路径。"),
+            click.option("--url", help="新闻报道、简报等链接。"),
+            click.option("--label", default="", help="这份材料对应计划要求的哪一项，如“签到表”。"),
+            click.option("--archive", is_flag=True, help="把文件复制到档案文件夹（按年份和事项归档）。"),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _attach(tracker, row_id, note, file, url, label, archive) -> list[str]:
+    from .model import EvidenceKind
+
+    done = []
+    if file is not None:
+        tracker.add_evidence(row_id, EvidenceKind.FILE, str(file), label=label, archive=archive)
+        done.append(f"文件 {file}")
+    if url:
+        tracker.add_evidence(row_id, EvidenceKind.URL, url, label=label)
+        done.append(f"链接 {url}")
+    if note:
+        tracker.add_evidence(row_id, EvidenceKind.NOTE, note, label=label)
+        done.append(f"说明“{note}”")
+    return done
+
+
+@cli.command()
+@plan_options
+@click.argument("occurrence_id", metavar="ID")
+@_evidence_options
+@click.pass_obj
+def done(obj: AppContext, occurrence_id, note, file, url, label, archive):
+    """标记事项已完成，可同时附上佐证材料。ID 可写前几位。"""
+    from .model import Status
+
+    tracker = obj.tracker()
+    show_notices(obj)
+    row = tracker.resolve(occurrence_id)
+    # Evidence first: if a file is missing, nothing is recorded and the task stays open.
+    attached = _attach(tracker, row.id, note, file, url, label, archive)
+    if row.status is not Status.DONE:
+        tracker.set_status(row.id, Status.DONE)
+    extra = f"；佐证：{'，'.join(attached)}" if attached else ""
+    click.echo(f"已完成：{row.id} {row.title}{extra}")
+    missing = tracker.get(row.id).missing_evidence
+    if missing:
+        click.echo(f"还缺佐证材料：{'、'.join(missing)}")
+
+
+@cli.command("set")
+@plan_options
+@click.argument("occurrence_id", metavar="ID")
+@click.option("--status", "status_text", help="新状态（中文或 todo/doing/done/postponed/cancelled）。")
+@click.option("--owner", help="改派责任单位；写“计划”恢复计划中的责任单位。")
+@click.option("--due", type=DAY, help="新的截止日期（延期时必填）。")
+@click.option("--reason", default="", help="延期或取消的原因。")
+@click.pass_obj
+def set_command(obj: AppContext, occurrence_id, status_text, owner, due, reason):
+    """修改事项的状态、责任单位或截止日期。"""
+    from .model import Status
+
+    if not (status_text or owner or due):
+        fail("请至少给出 --status、--owner 或 --due 之一")
+    status = parse_status(status_text) if status_text else None
+    if due and status is None:
+        status = Status.POSTPONED
+    if due and status is not Status.POSTPONED:
+        fail("--due 用于延期：请同时写 --status 延期（或省略 --status）")
+    tracker = obj.tracker()
+    show_notices(obj)
+    row = tracker.resolve(occurrence_id)
+    messages = []
+    if owner:
+        new_owner = None if owner == "计划" else owner
+        tracker.set_owner(row.id, new_owner)
+        messages.append(f"责任单位 → {new_owner or row.occurrence.owner}")
+    if status is not None:
+        tracker.set_status(row.id, status, reason=reason, due=due)
+        messages.append(f"状态 → {status.label}" + (f"（新截止 {due.isoformat()}）" if due else ""))
+    click.echo(f"{row.id} {row.title}：" + "；".join(messages))
+
+
+@cli.command()
+@plan_options
+@click.argument("occurrence_id", metavar="ID")
+@_evidence_options
+@click.pass_obj
+def evidence(obj: AppContext, occurrence_id, note, file, url, label, archive):
+    """为事项添加佐证材料（--note 说明、--file 文件、--url 链接）。"""
+    if not (note or file or url):
+        fail("请给出 --note、--file 或 --url 之一")
+    tracker = obj.tracker()
+    show_notices(obj)
+    row = tracker.resolve(occurrence_id)
+    attached = _attach(tracker, row.id, note, file, url, label, archive)
+    click.echo(f"{row.id} {row.title}：已添加 {'，'.join(attached)}")
+    missing = tracker.get(row.id).missing_evidence
+    click.echo(f"还缺：{'、'.join(missing)}" if missing else "计划要求的佐证材料已齐。")
+
+
+@cli.command()
+@plan_options
+@click.argument("occurrence_id", metavar="ID")
+@click.pass_obj
+def show(obj: AppContext, occurrence_id):
+    """显示一个事项的全部信息、佐证材料和修改记录。"""
+    tracker = obj.tracker()
+    show_notices(obj)
+    row = tracker.resolve(occurrence_id)
+    o, s, today = row.occurrence, row.state, tracker.today
+    lines = [
+        f"{o.title}",
+        f"  编号：{o.id}（任务 {o.task_id}）",
+        f"  类别：{o.category}",
+        f"  责任单位：{row.owner}" + (f"（计划为 {o.owner}）" if s.owner else ""),
+    ]
+    if o.support:
+        lines.append(f"  配合单位：{'、'.join(o.support)}")
+    lines.append(f"  时间：{o.when}；{o.start.isoformat()} 至 {o.due.isoformat()}")
+    if o.shifted:
+        lines.append(f"  原定 {o.nominal_due.isoformat()} 为非工作日，已调整为 {o.due.isoformat()}")
+    if o.provisional:
+        lines.append(f"  注意：{o.year}年节假日安排尚未收录，日期只避开了周末（暂定）")
+    if s.due:
+        lines.append(f"  延期至：{s.due.isoformat()}")
+    lines.append(f"  状态：{row.status_label(today)}" + (f"（原因：{s.reason}）" if s.reason else ""))
+    if o.amount is not None:
+        lines.append(f"  金额：{o.amount:g} 元")
+    if o.notes:
+        lines.append(f"  说明：{o.notes}")
+    if s.notes:
+        lines.append(f"  备注：{s.notes}")
+    lines.append(f"  计划要求佐证：{'、'.join(o.evidence) or '无'}")
+    lines.append(f"  尚缺：{'、'.join(row.missing_evidence) or '无'}")
+    lines.append(f"  已有佐证（{len(s.evidence)}）：")
+    for ev in s.evidence:
+        state = _evidence_state(tracker, ev)
+        label = f"[{ev.label}] " if ev.label else ""
+        when = ev.added_at.strftime("%Y-%m-%d %H:%M") if ev.added_at else ""
+        lines.append(f"    - {ev.kind.label} {label}{ev.text}{state}（{ev.added_by} {when}）")
+    changes = tracker.history(row.id)
+    lines.append(f"  修改记录（{len(changes)}）：")
+    for ch in changes:
+        lines.append(f"    {describe_change(ch)}")
+    click.echo("\n".join(lines))
+
+
+def _evidence_state(tracker, ev) -> str:
+    check = getattr(tracker.store, "check_evidence", None)
+    if check is None or ev.kind.value != "file":
+        return ""
+    result = check(ev)
+    return {"missing": "  ⚠ 文件已不存在", "changed": "  ⚠ 文件已被修改"}.get(result, "")
+
+
+OP_LABELS = {
+    "status": "状态",
+    "owner": "责任单位",
+    "due": "截止日期",
+    "note": "备注",
+    "evidence": "添加佐证",
+    "evidence_remove": "删除佐证",
+    "relink": "迁移记录",
+    "carry": "延续到下一年",
+    "undo": "撤销",
+}
+
+
+def _value(op: str, value) -> str:
+    from .model import Status
+
+    if value is None or value == "":
+        return "（无）"
+    if op == "status":
+        try:
+            return Status(value).label
+        except ValueError:
+            return str(value)
+    if isinstance(value, dict):
+        return str(value.get("text") or value.get("title") or value)
+    return str(value)
+
+
+def describe_change(ch) -> str:
+    at = ch.at.strftime("%Y-%m-%d %H:%M")
+    what = OP_LABELS.get(ch.op, ch.op)
+    if ch.op == "undo":
+        body = f"撤销了第 {ch.undoes} 号修改"
+    elif ch.op in ("evidence", "note"):
+        body = f"{what}：{_value(ch.op, ch.new)}"
+    else:
+        body = f"{what}：{_value(ch.op, ch.old)} → {_value(ch.op, ch.new)}"
+    if ch.reason:
+        body += f"（{ch.reason}）"
+    mark = "（已撤销）" if ch.undone else ""
+    return f"#{ch.seq} {at} {ch.by} {ch.year}年 {ch.occurrence}：{body}{mark}"
+
+
+@cli.command()
+@plan_options
+@click.argument("occurrence_id", metavar="ID", required=False)
+@click.option("--since", type=DAY, help="只看这一天以后的修改。")
+@click.pass_obj
+def history(obj: AppContext, occurrence_id, since):
+    """查看修改记录（谁、何时、改了什么）。"""
+    from datetime import datetime, time, timezone
+
+    since_dt = datetime.combine(since, time(0), tzinfo=timezone.utc).astimezone() if since else None
+    if occurrence_id:
+        tracker = obj.tracker()
+        show_notices(obj)
+        changes = tracker.history(tracker.resolve(occurrence_id).id, since=since_dt)
+    else:
+        changes = obj.store().history(since=since_dt)
+    if not changes:
+        click.echo("还没有修改记录。")
+    for ch in changes:
+        click.echo(describe_change(ch))
+
+
+@cli.command()
+@plan_options
+@click.pass_obj
+def undo(obj: AppContext):
+    """撤销最近一次修改（可重复；撤销本身也会记录）。"""
+    change = obj.store().undo(by=obj.user)
+    if change is None:
+        click.echo("没有可以撤销的修改。")
+        return
+    target = next((c for c in obj.store().history() if c.seq == change.undoes), None)
+    click.echo(f"已撤销：{describe_change(target) if target else change.undoes}")
+
+
+@cli.command()
+@plan_options
+@click.argument("old")
+@click.argument("new")
+@click.pass_obj
+def relink(obj: AppContext, old, new):
+    """把旧编号的记录迁移到新编号（计划中任务改名后使用）。"""
+    tracker = obj.tracker()
+    show_notices(obj)
+    change = tracker.relink(old, new)
+    click.echo(f"已把 {old} 的记录迁移到 {change.new}")
+
+
+@cli.command()
+@plan_options
+@click.option("--to", "to_year", type=YEAR, required=True, help="新的年份。")
+@click.pass_obj
+def rollover(obj: AppContext, to_year):
+    """年终结转：把本年度未完成的事项列为新年度的延续事项。"""
+    tracker = obj.tracker()
+    show_notices(obj)
+    changes = tracker.rollover(to_year)
+    if not changes:
+        click.echo(f"{tracker.year}年没有需要延续的事项（或已结转过）。")
+        return
+    click.echo(f"已把 {len(changes)} 项未完成事项延续到 {to_year} 年：")
+    for ch in changes:
+        snap = ch.new if isinstance(ch.new, dict) else ch.data
+        click.echo(f"  {snap.get('from_id', ch.occurrence)}  {snap.get('title', '')}")
+    click.echo(f"查看：shuangyong-tui list --year {to_year}")
+
+
+cli.add_command(export)
+cli.add_command(report)
+cli.add_command(import_command, "import")
+
+
+def main() -> None:
+    cli(prog_name="shuangyong-tui")

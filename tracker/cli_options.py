@@ -1,0 +1,74 @@
+"""Options and helpers shared by every command module."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .context import AppContext, parse_day
+from .errors import TrackerError
+
+
+class DayParam(click.ParamType):
+    name = "日期"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_day(value)
+        except TrackerError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DAY = DayParam()
+YEAR = click.IntRange(2000, 2099)
+
+
+def parse_status(text: str):
+    from .model import Status
+
+    try:
+        return Status.parse(text)
+    except ValueError as exc:
+        raise TrackerError(str(exc)) from None
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+def show_notices(ctx_obj: AppContext) -> None:
+    for notice in ctx_obj.notices:
+        click.echo(f"提示：{notice}", err=True)
+    ctx_obj.notices.clear()
+
+
+def _set(attr):
+    def callback(ctx, param, value):
+        if value is not None:
+            setattr(ctx.find_object(AppContext), attr, value)
+        return value
+
+    return callback
+
+
+def plan_options(func):
+    """`--plan/--db/--year/--today/--by` also after the command name, as users type them."""
+    options = [
+        click.option("--plan", type=click.Path(path_type=Path, dir_okay=False), expose_value=False,
+                     callback=_set("plan_option"), help="计划文件（TOML）。"),
+        click.option("--db", type=click.Path(path_type=Path), expose_value=False,
+                     callback=_set("db_option"), help="状态文件。"),
+        click.option("--year", type=YEAR, expose_value=False, callback=_set("year_option"), help="年份。"),
+        click.option("--today", type=DAY, expose_value=False, callback=_set("today_option"),
+                     help="把这一天当作今天（YYYY-MM-DD）。"),
+        click.option("--by", type=str, expose_value=False, callback=_set("user"), help="记录修改人。"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

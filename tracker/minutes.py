@@ -1,0 +1,264 @@
+"""会议纪要: what changed between two moments, from the store's history, in Markdown.
+
+The weekly meeting in the app and `report minutes --since` both write it: every change
+(which task, old → new in the office's words, who, when), grouped the way minutes are
+read — finished work first, then 延期/取消, reassignments, evidence, notes — with undone
+changes marked, so the record of the meeting matches the state file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from .model import Change, EvidenceKind, Plan, Status, TrackedOccurrence
+from .reports import md, numbered
+
+# (key, heading) in the order the minutes present them.
+GROUPS = (
+    ("done", "完成事项"),
+    ("postponed", "延期和取消"),
+    ("status", "其他状态变化"),
+    ("owner", "责任单位调整"),
+    ("due", "截止日期调整"),
+    ("evidence", "佐证材料"),
+    ("note", "工作备注"),
+    ("other", "记录迁移和延续"),
+    ("undo", "撤销的修改"),
+)
+
+OP_LABELS = {
+    "status": "状态",
+    "owner": "责任单位",
+    "due": "截止日期",
+    "note": "备注",
+    "evidence": "添加佐证",
+    "evidence_remove": "删除佐证",
+    "relink": "迁移记录",
+    "carry": "列为延续事项",
+    "undo": "撤销",
+}
+
+
+@dataclass(frozen=True)
+class _Item:
+    group: str
+    change: Change
+    text: str
+
+
+def _aware(moment: datetime) -> datetime:
+    """Naive times are local time, as typed at the command line."""
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def _status_label(value: Any) -> str:
+    if isinstance(value, Status):
+        return value.label
+    try:
+        return Status(str(value)).label
+    except ValueError:
+        return str(value) if value else Status.TODO.label
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if value else ""
+
+
+def _evidence(value: Any) -> str:
+    if not isinstance(value, dict):
+        return md(str(value or ""))
+    try:
+        kind = EvidenceKind(value.get("kind", "note")).label
+    except ValueError:
+        kind = str(value.get("kind"))
+    label = f"（{md(value['label'])}）" if value.get("label") else ""
+    return f"{kind}：{md(str(value.get('text', '')))}{label}"
+
+
+def describe(change: Change, *, op: str | None = None, old: Any = None, new: Any = None) -> str:
+    """What a change did, in the office's words (without who, when and which task)."""
+    op = op or change.op
+    old = change.old if old is None else old
+    new = change.new if new is None else new
+    reason = f"（原因：{md(change.reason)}）" if change.reason else ""
+    if op == "status":
+        text = f"{_status_label(old)} → {_status_label(new)}"
+        due = change.data.get("due")
+        if due:
+            text += f"，新截止日期 {_day(due)}"
+        return text + reason
+    if op == "owner":
+        return f"责任单位 {md(old or '计划责任单位')} → {md(new or '计划责任单位')}"
+    if op == "due":
+        return f"截止日期 {_day(old) or '计划日期'} → {_day(new) or '计划日期'}{reason}"
+    if op == "note":
+        return f"备注：{md(str(new or ''))}"
+    if op == "evidence":
+        return f"添加 {_evidence(new)}"
+    if op == "evidence_remove":
+        return f"删除 {_evidence(old)}"
+    if op == "relink":
+        return f"记录由 `{old}` 迁移到 `{new}`"
+    if op == "carry":
+        snap = new if isinstance(new, dict) else {}
+        origin = snap.get("from_year") or change.data.get("from_year") or ""
+        return f"从 {origin} 年延续到 {change.year} 年（原截止 {_day(snap.get('due'))}）"
+    return f"{OP_LABELS.get(op, op)}：{md(str(old))} → {md(str(new))}"
+
+
+def _group(change: Change) -> str:
+    op = change.op
+    if op == "status":
+        new = change.new if isinstance(change.new, Status) else None
+        if new is None:
+            try:
+                new = Status(str(change.new))
+            except ValueError:
+                return "status"
+        if new is Status.DONE:
+            return "done"
+        if new in (Status.POSTPONED, Status.CANCELLED):
+            return "postponed"
+        return "status"
+    if op in ("evidence", "evidence_remove"):
+        return "evidence"
+    if op in ("owner", "due", "note", "undo"):
+        return op
+    return "other"
+
+
+def _task(change: Change, titles: dict[str, str]) -> str:
+    occ = change.occurrence
+    title = titles.get(occ)
+    if title is None and change.op == "carry" and isinstance(change.new, dict):
+        title = change.new.get("title")
+    if title is None and change.op == "relink":
+        title = titles.get(str(change.new))
+    return f"**{md(title)}**（`{occ}`）" if title else f"`{occ}`"
+
+
+def minutes_markdown(
+    plan: Plan,
+    changes: list[Change],
+    titles: dict[str, str],
+    *,
+    title: str,
+    since: datetime,
+    until: datetime,
+    overdue: list[TrackedOccurrence] | None = None,
+    upcoming: list[TrackedOccurrence] | None = None,
+    today: date | None = None,
+) -> str:
+    """The minutes for the changes made in [since, until].
+
+    ``titles`` maps occurrence ids to titles. The weekly meeting may also pass what is still
+    overdue and what is due next (``overdue``/``upcoming``, with ``today``) to list them
+    after the changes.
+    """
+    start, end = _aware(since), _aware(until)
+    chosen = sorted((c for c in changes if start <= _aware(c.at) <= end), key=lambda c: (c.at, c.seq))
+    by_seq = {c.seq: c for c in changes}
+    same_year = start.astimezone().year == end.astimezone().year
+    stamp_format = "%m-%d %H:%M" if same_year else "%Y-%m-%d %H:%M"
+
+    items: list[_Item] = []
+    for c in chosen:
+        who = md(c.by or "未署名")
+        when = _aware(c.at).astimezone().strftime(stamp_format)
+        if c.op == "undo":
+            target = by_seq.get(c.undoes) if c.undoes is not None else None
+            op = c.data.get("undone_op") or (target.op if target else "")
+            # The undo's old/new are the reverted change's new/old.
+            body = describe(target) if target else describe(c, op=op, old=c.new, new=c.old) if op else ""
+            subject = _task(target or c, titles)
+            text = f"{subject}：撤销第 {c.undoes} 号修改" + (f"（{body}）" if body else "") + f" —— {who}，{when}"
+        else:
+            body = f"{_task(c, titles)}：{describe(c)}"
+            if c.undone:
+                body = f"~~{body}~~（已撤销）"
+            text = f"{body} —— {who}，{when}"
+        items.append(_Item(_group(c), c, text))
+
+    fmt = "%Y-%m-%d %H:%M"
+    out = [f"# {md(title)}", ""]
+    out.append(f"- 计划：{md(plan.title)}")
+    if plan.unit:
+        out.append(f"- 单位：{md(plan.unit)}")
+    out.append(f"- 时间范围：{start.astimezone().strftime(fmt)} 至 {end.astimezone().strftime(fmt)}")
+    tasks = {c.occurrence for c in chosen}
+    undone = sum(1 for c in chosen if c.undone)
+    summary = f"- 本时段共记录 {len(chosen)} 项修改，涉及 {len(tasks)} 个事项"
+    if undone:
+        summary += f"，其中 {undone} 项已撤销"
+    out += [summary + "。", ""]
+
+    section = 0
+    if not items:
+        out += ["本时段内没有修改记录。", ""]
+    for key, heading in GROUPS:
+        group = [i for i in items if i.group == key]
+        if not group:
+            continue
+        section += 1
+        out += [f"## {numbered(section)}、{heading}（{len(group)}）", ""]
+        out += [f"{n}. {i.text}" for n, i in enumerate(group, 1)]
+        out.append("")
+
+    day = today or end.astimezone().date()
+    for heading, rows in (("仍逾期的事项", overdue), ("下阶段到期事项", upcoming)):
+        if rows is None:
+            continue
+        section += 1
+        out += [f"## {numbered(section)}、{heading}（{len(rows)}）", ""]
+        if not rows:
+            out += ["无。", ""]
+            continue
+        for n, r in enumerate(rows, 1):
+            missing = r.missing_evidence
+            extra = f"；尚缺：{md('、'.join(missing))}" if missing else ""
+            out.append(
+                f"{n}. **{md(r.title)}**（`{r.id}`）：{md(r.owner)}，截止 {r.due.isoformat()}，"
+                f"{r.status_label(day)}{extra}"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def default_title(since: datetime, until: datetime) -> str:
+    return f"会议纪要（{_aware(since).astimezone():%Y-%m-%d} 至 {_aware(until).astimezone():%Y-%m-%d}）"
+
+
+def tracker_minutes(
+    tracker,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    title: str | None = None,
+    week: bool = False,
+) -> str:
+    """The minutes for a Tracker's plan: its changes in [since, until] (default: until now).
+
+    ``week=True`` is the weekly meeting: what is still overdue and what falls due this week
+    and next week follow the changes.
+    """
+    end = _aware(until) if until is not None else datetime.now().astimezone()
+    titles = {o.id: o.title for o in tracker.occurrences}
+    changes = tracker.store.history(since=_aware(since))
+    extra: dict[str, Any] = {}
+    if week:
+        view = tracker.week()
+        extra = {
+            "overdue": list(view.overdue),
+            "upcoming": [r for r in (*view.this_week, *view.next_week) if not r.status.finished],
+            "today": tracker.today,
+        }
+        title = title or f"{tracker.plan.unit or tracker.plan.title}例会纪要（{view.monday:%Y-%m-%d} 当周）"
+    return minutes_markdown(
+        tracker.plan, changes, titles, title=title or default_title(since, end), since=since, until=end, **extra
+    )

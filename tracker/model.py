@@ -1,0 +1,270 @@
+"""The domain model: a plan, its tasks, their dated occurrences, and the tracked state.
+
+Everything here is a frozen dataclass or a pure function. Anything that depends on
+"today" takes it as a parameter, so tests can freeze the date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+# ---------------------------------------------------------------------------
+# Plan and tasks (what the user writes)
+# ---------------------------------------------------------------------------
+
+WORKDAY_POLICIES = ("previous", "next", "none")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One line of the plan: what must be done, by whom, when."""
+
+    id: str
+    title: str
+    when: str
+    category: str = "未分类"
+    owner: str = "未指定"
+    support: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    notes: str = ""
+    amount: float | None = None
+    source: str = ""  # where an imported task came from (numbering, sentence)
+    line: int = 0  # line of the task's table in the plan file, for messages
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    unit: str = ""
+    year: int | None = None  # None: a template reused every year
+    owners: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    default_owner: str = ""
+    evidence: tuple[str, ...] = ()  # default evidence for tasks that name none
+    workday: str = "previous"  # one of WORKDAY_POLICIES
+    tasks: tuple[Task, ...] = ()
+    path: Path | None = None
+
+    def year_or(self, today: date) -> int:
+        """The plan's own year, or the given day's year for a template."""
+        return self.year if self.year is not None else today.year
+
+
+# ---------------------------------------------------------------------------
+# Occurrences (what the schedule engine makes of a task for one year)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated piece of work.
+
+    id is the task id for a one-off task and ``task-id@period`` for a repeat
+    (``meeting@2026-03``, ``review@2026Q2``, ``talk@2026H1``, ``flag@2026-03-02``,
+    ``yearly@2026``). A carried-over occurrence from an earlier year is
+    ``old-id~2026`` (the year it came from).
+    """
+
+    id: str
+    task_id: str
+    year: int
+    title: str
+    category: str
+    owner: str
+    start: date
+    nominal_due: date  # the due date before the workday policy
+    due: date
+    shifted: bool = False  # due != nominal_due because of the workday policy
+    provisional: bool = False  # holiday data missing for this year: weekends only
+    period: str | None = None  # "2026-03", "2026Q2", "2026H1", "2026-03-02", "2026", or None
+    support: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()  # evidence the plan asks for
+    notes: str = ""
+    amount: float | None = None
+    when: str = ""
+    carried_from: str | None = None  # "2025:old-id" for a carry-over
+
+
+# ---------------------------------------------------------------------------
+# Tracked state (what the office records during the year)
+# ---------------------------------------------------------------------------
+
+
+class Status(StrEnum):
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more is expected: done or cancelled."""
+        return self in (Status.DONE, Status.CANCELLED)
+
+    @classmethod
+    def parse(cls, text: str) -> "Status":
+        """Accept Chinese and English names; raise ValueError with the choices."""
+        key = text.strip().lower()
+        if key in _STATUS_ALIASES:
+            return _STATUS_ALIASES[key]
+        choices = "、".join(f"{s.label}({s.value})" for s in cls)
+        raise ValueError(f"未知状态“{text}”，可选：{choices}")
+
+
+STATUS_LABELS = {
+    Status.TODO: "未开始",
+    Status.DOING: "进行中",
+    Status.DONE: "已完成",
+    Status.POSTPONED: "已延期",
+    Status.CANCELLED: "已取消",
+}
+OVERDUE_LABEL = "逾期"
+
+_STATUS_ALIASES: dict[str, Status] = {}
+for _s, _label in STATUS_LABELS.items():
+    _STATUS_ALIASES[_s.value] = _s
+    _STATUS_ALIASES[_label] = _s
+    _STATUS_ALIASES[_label.removeprefix("已").removeprefix("未")] = _s
+_STATUS_ALIASES.update(
+    {
+        "未完成": Status.TODO,
+        "not started": Status.TODO,
+        "open": Status.TODO,
+        "in progress": Status.DOING,
+        "progress": Status.DOING,
+        "finished": Status.DONE,
+        "complete": Status.DONE,
+        "completed": Status.DONE,
+        "延期": Status.POSTPONED,
+        "delayed": Status.POSTPONED,
+        "postpone": Status.POSTPONED,
+        "canceled": Status.CANCELLED,
+        "cancel": Status.CANCELLED,
+        "取消": Status.CANCELLED,
+    }
+)
+
+
+class EvidenceKind(StrEnum):
+    NOTE = "note"
+    FILE = "file"
+    URL = "url"
+
+    @property
+    def label(self) -> str:
+        return {"note": "说明", "file": "文件", "url": "链接"}[self.value]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of 佐证材料 attached to an occurrence."""
+
+    id: int  # the seq of the change that added it; stable identity
+    kind: EvidenceKind
+    text: str  # the note, the file path as given (absolute), or the URL
+    label: str = ""  # which required evidence it stands for, e.g. "签到表"
+    size: int | None = None  # files: size when recorded
+    sha256: str | None = None  # files: digest when recorded
+    archived: str | None = None  # files: path of the copy in the 档案 folder
+    added_at: datetime | None = None
+    added_by: str = ""
+
+
+@dataclass(frozen=True)
+class OccurrenceState:
+    """What the office recorded for one occurrence; the default is untouched."""
+
+    status: Status = Status.TODO
+    owner: str | None = None  # reassigned owner; None means the plan's owner
+    due: date | None = None  # new due date when postponed
+    reason: str = ""  # reason for 延期 / 取消
+    notes: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    updated_at: datetime | None = None
+    updated_by: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change: the history the store keeps, and what undo reverts."""
+
+    seq: int
+    at: datetime
+    by: str
+    year: int
+    occurrence: str
+    op: str  # status | owner | due | note | evidence | evidence_remove | relink | carry | undo
+    old: Any = None
+    new: Any = None
+    reason: str = ""
+    undoes: int | None = None  # for op == "undo": the seq reverted
+    undone: bool = False  # reverted by a later undo
+    data: dict[str, Any] = field(default_factory=dict)  # op-specific extras
+
+
+# ---------------------------------------------------------------------------
+# The view the app, the commands and the exports work with
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackedOccurrence:
+    occurrence: Occurrence
+    state: OccurrenceState = OccurrenceState()
+
+    @property
+    def id(self) -> str:
+        return self.occurrence.id
+
+    @property
+    def title(self) -> str:
+        return self.occurrence.title
+
+    @property
+    def owner(self) -> str:
+        return self.state.owner or self.occurrence.owner
+
+    @property
+    def due(self) -> date:
+        return self.state.due or self.occurrence.due
+
+    @property
+    def status(self) -> Status:
+        return self.state.status
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.state.status.finished and self.due < today
+
+    def status_label(self, today: date) -> str:
+        """The status as the office says it; 逾期 when past due and not finished."""
+        if self.is_overdue(today) and self.state.status in (Status.TODO, Status.DOING, Status.POSTPONED):
+            return OVERDUE_LABEL
+        return self.state.status.label
+
+    @property
+    def missing_evidence(self) -> tuple[str, ...]:
+        """Named evidence the plan asks for that no recorded item stands for yet."""
+        return missing_evidence(self.occurrence.evidence, self.state.evidence)
+
+
+def missing_evidence(required: tuple[str, ...], items: tuple[Evidence, ...]) -> tuple[str, ...]:
+    """An item covers a name when labelled with it, or when the name appears in its text.
+
+    Items with no label and no matching text cover nothing in particular: a photo path
+    called ``IMG_0012.jpg`` does not prove a 签到表.
+    """
+    missing = []
+    for name in required:
+        if not any(item.label == name or (not item.label and name in item.text) for item in items):
+            missing.append(name)
+    return tuple(missing)

@@ -1,0 +1,393 @@
+"""The small service API the app and the commands use: one plan, one store, one year.
+
+It joins the plan's occurrences with the recorded state, answers "what is due when, for
+whom, how far along", and routes every change through the store. No business rule lives in
+the UI; they live here or below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from .errors import TrackerError, UnknownOccurrence
+from .model import (
+    Change,
+    EvidenceKind,
+    Occurrence,
+    OccurrenceState,
+    Plan,
+    Status,
+    TrackedOccurrence,
+)
+from .store import Store
+
+# ---------------------------------------------------------------------------
+# Periods: the year, its quarters and months
+# ---------------------------------------------------------------------------
+
+QUARTER_NAMES = ("一季度", "二季度", "三季度", "四季度")
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # "year", "Q1".."Q4", "M1".."M12"
+    label: str  # 全年, 一季度（1—3月）, 3月
+    start: date
+    end: date
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def periods(year: int) -> tuple[Period, ...]:
+    """全年, the four quarters, then the twelve months."""
+    result = [Period("year", "全年", date(year, 1, 1), date(year, 12, 31))]
+    for q in range(1, 5):
+        first = 3 * q - 2
+        result.append(
+            Period(f"Q{q}", f"{QUARTER_NAMES[q - 1]}（{first}—{first + 2}月）", date(year, first, 1), _month_end(year, first + 2))
+        )
+    for m in range(1, 13):
+        result.append(Period(f"M{m}", f"{m}月", date(year, m, 1), _month_end(year, m)))
+    return tuple(result)
+
+
+def period(year: int, key: str) -> Period:
+    for p in periods(year):
+        if p.key == key:
+            return p
+    raise TrackerError(f"未知时段“{key}”，可选：year、Q1—Q4、M1—M12")
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """Monday and Sunday of the week containing day."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+# ---------------------------------------------------------------------------
+# Queries and summaries
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A filter over the year's occurrences; every field optional."""
+
+    period: str = "year"
+    owner: str | None = None
+    category: str | None = None
+    status: Status | None = None
+    overdue: bool = False
+    text: str = ""  # substring of title (case-insensitive), or of the id
+    week: date | None = None  # due in the Monday–Sunday week containing this day
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    cancelled: int
+    total: int
+
+    @property
+    def counted(self) -> int:
+        """Cancelled work is not owed, so it does not count against the rate."""
+        return self.total - self.cancelled
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.counted if self.counted else 1.0
+
+
+@dataclass(frozen=True)
+class Summary:
+    overdue: int
+    due_this_week: int
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class WeekView:
+    monday: date
+    overdue: tuple[TrackedOccurrence, ...]  # due before this Monday (or before today), not finished
+    this_week: tuple[TrackedOccurrence, ...]
+    next_week: tuple[TrackedOccurrence, ...]
+
+
+def progress_of(rows: list[TrackedOccurrence]) -> Progress:
+    done = sum(1 for r in rows if r.status is Status.DONE)
+    cancelled = sum(1 for r in rows if r.status is Status.CANCELLED)
+    return Progress(done, cancelled, len(rows))
+
+
+# ---------------------------------------------------------------------------
+# The service
+# ---------------------------------------------------------------------------
+
+
+CARRY_DUE_MONTH = 3  # carried-over work is due by the end of the new year's first quarter
+
+
+class Tracker:
+    """One plan's year, joined with its recorded state."""
+
+    def __init__(
+        self, plan: Plan, store: Store, year: int, today: date, *, archive_dir: Path | None = None
+    ) -> None:
+        self.plan = plan
+        self.store = store
+        self.year = year
+        self.today = today
+        self.archive_dir = archive_dir
+        self._occurrences: list[Occurrence] | None = None
+        self._by_id: dict[str, Occurrence] = {}
+
+    # -- occurrences -------------------------------------------------------------
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        """The plan's occurrences for the year plus work carried over into it."""
+        if self._occurrences is None:
+            from .schedule import expand_plan
+
+            occurrences = expand_plan(self.plan, self.year) + self._carried_over()
+            occurrences.sort(key=lambda o: (o.due, o.id))
+            self._occurrences = occurrences
+            self._by_id = {o.id: o for o in occurrences}
+        return self._occurrences
+
+    def _carried_over(self) -> list[Occurrence]:
+        from .workdays import adjust
+
+        result = []
+        nominal = _month_end(self.year, CARRY_DUE_MONTH)
+        due, shifted, provisional = adjust(nominal, self.plan.workday)
+        for snap in self.store.carry_overs(self.year):
+            from_year = int(snap.get("from_year", self.year - 1))
+            from_id = str(snap.get("from_id") or snap.get("id"))
+            result.append(
+                Occurrence(
+                    id=f"{from_id}~{from_year}",
+                    task_id=str(snap.get("task_id") or from_id.split("@")[0]),
+                    year=self.year,
+                    title=str(snap.get("title", from_id)),
+                    category=str(snap.get("category", "未分类")),
+                    owner=str(snap.get("owner", "未指定")),
+                    start=date(self.year, 1, 1),
+                    nominal_due=nominal,
+                    due=due,
+                    shifted=shifted,
+                    provisional=provisional,
+                    period=None,
+                    evidence=tuple(snap.get("evidence", ())),
+                    notes=f"延续自{from_year}年（原截止 {snap.get('due', '')}）",
+                    when="延续事项",
+                    carried_from=f"{from_year}:{from_id}",
+                )
+            )
+        return result
+
+    def tracked(self) -> list[TrackedOccurrence]:
+        """Every occurrence of the year with its state, sorted by effective due date."""
+        states = self.store.states(self.year)
+        default = OccurrenceState()
+        rows = [TrackedOccurrence(o, states.get(o.id, default)) for o in self.occurrences]
+        rows.sort(key=lambda r: (r.due, r.id))
+        return rows
+
+    def get(self, occurrence_id: str) -> TrackedOccurrence:
+        self.occurrences
+        occ = self._by_id.get(occurrence_id)
+        if occ is None:
+            raise UnknownOccurrence(f"找不到事项“{occurrence_id}”")
+        return TrackedOccurrence(occ, self.store.state(self.year, occ.id))
+
+    def resolve(self, text: str) -> TrackedOccurrence:
+        """An exact id, else a unique id prefix; a clear error listing candidates otherwise."""
+        self.occurrences
+        key = text.strip()
+        if key in self._by_id:
+            return self.get(key)
+        matches = sorted(i for i in self._by_id if i.startswith(key)) if key else []
+        if len(matches) == 1:
+            return self.get(matches[0])
+        if not matches:
+            near = sorted(i for i in self._by_id if key and key.split("@")[0] in i)[:10]
+            hint = f"；相近的编号：{'、'.join(near)}" if near else "；用 `shuangyong-tui list` 查看编号"
+            raise UnknownOccurrence(f"{self.year}年没有编号为“{key}”的事项{hint}", tuple(near))
+        shown = "、".join(matches[:12]) + (f" 等 {len(matches)} 个" if len(matches) > 12 else "")
+        raise UnknownOccurrence(f"编号“{key}”不唯一，可能是：{shown}", tuple(matches))
+
+    # -- queries -----------------------------------------------------------------
+    def select(self, query: Query = Query(), rows: list[TrackedOccurrence] | None = None) -> list[TrackedOccurrence]:
+        rows = self.tracked() if rows is None else rows
+        span = period(self.year, query.period) if query.period != "year" else None
+        week = week_of(query.week) if query.week else None
+        text = query.text.strip().lower()
+        result = []
+        for r in rows:
+            if span and not span.contains(r.due):
+                continue
+            if week and not week[0] <= r.due <= week[1]:
+                continue
+            if query.owner and query.owner != r.owner and query.owner not in r.occurrence.support:
+                continue
+            if query.category and query.category != r.occurrence.category:
+                continue
+            if query.status is not None and r.status is not query.status:
+                continue
+            if query.overdue and not r.is_overdue(self.today):
+                continue
+            if text and text not in r.title.lower() and text not in r.id.lower():
+                continue
+            result.append(r)
+        return result
+
+    def progress(self, key: str = "year", rows: list[TrackedOccurrence] | None = None) -> Progress:
+        return progress_of(self.select(Query(period=key), rows))
+
+    def summary(self, rows: list[TrackedOccurrence]) -> Summary:
+        monday, sunday = week_of(self.today)
+        return Summary(
+            overdue=sum(1 for r in rows if r.is_overdue(self.today)),
+            due_this_week=sum(1 for r in rows if monday <= r.due <= sunday and not r.status.finished),
+            done=sum(1 for r in rows if r.status is Status.DONE),
+            total=len(rows),
+        )
+
+    def week(self, day: date | None = None, rows: list[TrackedOccurrence] | None = None) -> WeekView:
+        """The weekly meeting: what is overdue, due this week and due next week."""
+        monday, sunday = week_of(day or self.today)
+        next_sunday = sunday + timedelta(days=7)
+        rows = self.tracked() if rows is None else rows
+        # Overdue as of the meeting day: past due, not finished, and not already in this week.
+        cutoff = min(self.today, monday) if day is None else monday
+        overdue = tuple(r for r in rows if not r.status.finished and r.due < cutoff)
+        this_week = tuple(r for r in rows if monday <= r.due <= sunday)
+        next_week = tuple(r for r in rows if sunday < r.due <= next_sunday)
+        return WeekView(monday, overdue, this_week, next_week)
+
+    def orphans(self) -> list[str]:
+        """Ids with recorded state that the plan no longer produces (kept, never deleted)."""
+        known = {o.id for o in self.occurrences}
+        return sorted(i for i in self.store.states(self.year) if i not in known)
+
+    def owners(self) -> list[str]:
+        seen = dict.fromkeys(self.plan.owners)
+        for o in self.occurrences:
+            seen.setdefault(o.owner)
+        return list(seen)
+
+    def categories(self) -> list[str]:
+        seen = dict.fromkeys(self.plan.categories)
+        for o in self.occurrences:
+            seen.setdefault(o.category)
+        return list(seen)
+
+    # -- changes -----------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Pick up changes written by another process; True when something changed."""
+        changed = self.store.refresh()
+        if changed:
+            self._occurrences = None  # carry-overs may have been added
+        return changed
+
+    def toggle_done(self, occurrence_id: str, *, by: str | None = None) -> Change:
+        row = self.get(occurrence_id)
+        new = Status.TODO if row.status is Status.DONE else Status.DONE
+        return self.store.set_status(self.year, row.id, new, by=by)
+
+    def set_status(
+        self, occurrence_id: str, status: Status, *, reason: str = "", due: date | None = None, by: str | None = None
+    ) -> Change:
+        row = self.get(occurrence_id)
+        if status is Status.POSTPONED:
+            if due is None:
+                raise TrackerError("改为“已延期”需要新的截止日期")
+            if not reason.strip():
+                raise TrackerError("改为“已延期”需要填写延期原因")
+        if status is Status.CANCELLED and not reason.strip():
+            raise TrackerError("改为“已取消”需要填写取消原因")
+        return self.store.set_status(self.year, row.id, status, reason=reason.strip(), due=due, by=by)
+
+    def set_owner(self, occurrence_id: str, owner: str | None, *, by: str | None = None) -> Change:
+        row = self.get(occurrence_id)
+        owner = (owner or "").strip() or None
+        if owner == row.occurrence.owner:
+            owner = None  # back to the plan's owner
+        return self.store.set_owner(self.year, row.id, owner, by=by)
+
+    def add_note(self, occurrence_id: str, text: str, *, by: str | None = None) -> Change:
+        row = self.get(occurrence_id)
+        if not text.strip():
+            raise TrackerError("备注不能为空")
+        return self.store.add_note(self.year, row.id, text.strip(), by=by)
+
+    def add_evidence(
+        self,
+        occurrence_id: str,
+        kind: EvidenceKind,
+        text: str,
+        *,
+        label: str = "",
+        archive: bool = False,
+        by: str | None = None,
+    ) -> Change:
+        row = self.get(occurrence_id)
+        text = text.strip()
+        if not text:
+            raise TrackerError("佐证材料内容不能为空")
+        if kind is EvidenceKind.URL and "://" not in text:
+            raise TrackerError(f"链接“{text}”不完整，请以 http:// 或 https:// 开头")
+        return self.store.add_evidence(
+            self.year, row.id, kind, text, label=label.strip(),
+            archive_dir=self.archive_dir if archive else None, by=by,
+        )
+
+    def undo(self, *, by: str | None = None) -> Change | None:
+        change = self.store.undo(by=by)
+        self._occurrences = None
+        return change
+
+    def history(self, occurrence_id: str | None = None, since=None) -> list[Change]:
+        return self.store.history(year=self.year if occurrence_id else None, occurrence=occurrence_id, since=since)
+
+    def relink(self, old: str, new: str, *, by: str | None = None) -> Change:
+        target = self.resolve(new)
+        if old not in self.store.states(self.year):
+            raise UnknownOccurrence(f"{self.year}年没有编号为“{old}”的记录可以迁移")
+        return self.store.relink(self.year, old, target.id, by=by)
+
+    def rollover(self, to_year: int, *, by: str | None = None) -> list[Change]:
+        """Carry every unfinished occurrence of this year into to_year as 延续事项."""
+        if to_year <= self.year:
+            raise TrackerError(f"延续的目标年份应晚于 {self.year} 年")
+        already = {str(s.get("from_id")) for s in self.store.carry_overs(to_year) if int(s.get("from_year", 0)) == self.year}
+        snapshots = []
+        for r in self.tracked():
+            if r.status.finished or r.id in already:
+                continue
+            o = r.occurrence
+            snapshots.append(
+                {
+                    "id": o.id,
+                    "from_id": o.id,
+                    "from_year": self.year,
+                    "task_id": o.task_id,
+                    "title": o.title,
+                    "category": o.category,
+                    "owner": r.owner,
+                    "evidence": list(o.evidence),
+                    "due": r.due.isoformat(),
+                    "status": r.status.value,
+                }
+            )
+        if not snapshots:
+            return []
+        return self.store.carry_over(self.year, to_year, snapshots, by=by)

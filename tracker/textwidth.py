@@ -1,0 +1,46 @@
+"""Plain-text tables whose columns line up with Chinese (double-width) characters."""
+
+from __future__ import annotations
+
+from wcwidth import wcswidth, wcwidth
+
+
+def width(text: str) -> int:
+    """Terminal columns the text takes; control characters count as one."""
+    w = wcswidth(text)
+    if w >= 0:
+        return w
+    return sum(max(wcwidth(ch), 1) for ch in text)
+
+
+def fit(text: str, columns: int) -> str:
+    """Cut text to at most `columns` cells, marking the cut with …."""
+    if width(text) <= columns:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = max(wcwidth(ch), 1)
+        if used + w > columns - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - width(text), 0)
+
+
+def table(headers: tuple[str, ...], rows: list[tuple[str, ...]], *, max_widths: dict[int, int] | None = None) -> str:
+    """Left-aligned columns separated by two spaces; long cells cut to max_widths."""
+    max_widths = max_widths or {}
+    clean = [tuple(" ".join(str(c).split()) for c in row) for row in rows]
+    clean = [tuple(fit(c, max_widths[i]) if i in max_widths else c for i, c in enumerate(row)) for row in clean]
+    widths = [width(h) for h in headers]
+    for row in clean:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], width(cell))
+    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
+    for row in clean:
+        lines.append("  ".join(pad(c, widths[i]) for i, c in enumerate(row)).rstrip())
+    return "\n".join(lines)

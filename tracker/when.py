@@ -1,0 +1,536 @@
+"""The `when` expressions of a plan: parse them, and expand them for a year.
+
+``parse_when(text)`` reads what the plan keeper wrote (``一季度``, ``春节前夕``,
+``每月第一个周四``, ``RRULE:...``) into a WhenSpec; ``slots_for(spec, year)`` turns a
+spec into the year's slots (period, window start, nominal due, adjustable).
+Only WhenError ever leaves this module, with a Chinese message that says why.
+The grammar is documented in docs/plan-format.md; WHEN_EXAMPLES covers every form.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta, weekday as rd_weekday
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
+
+from .errors import WhenError
+from .festivals import ALIASES, FESTIVALS, MAX_YEAR, MIN_YEAR, canonical_name, festival_date
+
+MAX_RRULE_DATES = 400  # per year; more is surely a mistake (FREQ=DAILY gives 366 at most)
+MAX_OFFSET_DAYS = 100  # 春节前7天 ... a festival offset beyond this is a typo
+MAX_TEXT = 200
+
+# Every form the parser accepts, for the docs and the tests. Full dates name 2026.
+WHEN_EXAMPLES: tuple[str, ...] = (
+    # quarters
+    "Q1", "q2", "一季度", "第二季度", "二季度", "第4季度", "三季度末",
+    "1—3月", "1-3月", "1～3月", "4至6月", "7月—9月", "10-12月份",
+    # half years
+    "上半年", "下半年", "H1", "h2", "上半年底前",
+    # months and month ranges
+    "5月", "五月", "5月份", "五月份", "十二月", "3月底前", "6月底", "11月末", "3—5月",
+    "3月上旬", "3月中旬", "3月下旬",
+    # the whole year, due at its end
+    "年底", "年底前", "年内", "全年", "年终",
+    # dates
+    "3月10日", "3月10号", "03-10", "3-10", "3/10", "2026-03-10", "2026年3月10日",
+    "３月１０日", "三月十日",
+    # before a date
+    "3月10日前", "3月10日之前", "2026-03-10前",
+    # festivals and commemorative days
+    "元旦", "春节", "元宵", "元宵节", "清明", "清明节", "五一", "劳动节", "五四", "青年节",
+    "端午", "端午节", "七一", "建党节", "八一", "“八一”", "建军节", "八一建军节", "中秋",
+    "中秋节", "国庆", "国庆节", "重阳", "重阳节", "国防教育日", "全民国防教育日",
+    "烈士纪念日",
+    # festival offsets and vague windows
+    "春节前7天", "八一后3天", "国庆前2日", "春节前七天", "春节前夕", "“八一”前夕", "八一前",
+    "春节期间", "在春节期间", "八一后", "春节前后", "建军节之际", "元旦前夕",
+    # recurrences
+    "每月", "每月一次", "每季度", "每季度一次", "每半年", "上下半年各一次", "每年", "每年一次",
+    "每周一", "每周星期一", "每星期五", "每周日",
+    "每月第一个周四", "每月第1个星期四", "每月第二个周二", "每月最后一个周五",
+    "每月10日", "每月10日前", "每月10号",
+    # RRULE (dateutil rrulestr; dtstart = Jan 1 of the year)
+    "RRULE:FREQ=MONTHLY;BYMONTHDAY=15",
+    "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+    "RRULE:FREQ=MONTHLY;BYDAY=-1FR;COUNT=6",
+)
+
+# A few forms quoted in the "cannot read" message.
+_HINT = "例如：一季度、1—3月、5月、上半年、3月10日、春节前夕、八一前、每月、每周一、每月第一个周四"
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+KINDS = (
+    "span",  # months m1..m2 (or a 旬 of one month); due at the end; adjustable
+    "date",  # one day
+    "before",  # Jan 1 .. a day
+    "festival",  # a window around a festival day
+    "monthly",
+    "quarterly",
+    "halfyearly",
+    "yearly",
+    "weekly",  # every given weekday
+    "monthly_weekday",  # the n-th (or last) given weekday of each month
+    "monthly_day",  # month start .. day n of each month
+    "rrule",
+)
+REPEAT_KINDS = frozenset(KINDS[4:])
+
+
+@dataclass(frozen=True)
+class WhenSpec:
+    """A parsed `when` expression; year-independent (except a full date)."""
+
+    kind: str
+    text: str  # as written
+    months: tuple[int, int] = (0, 0)  # span: first and last month
+    days: tuple[int, int] = (0, 0)  # span of one month: day range of a 旬; (0, 0) = whole months
+    year: int | None = None  # a full date names its year
+    month: int = 0  # date / before
+    day: int = 0  # date / before / monthly_day
+    festival: str = ""  # canonical festival name
+    offsets: tuple[int, int] = (0, 0)  # festival: start and due relative to the festival day
+    weekday: int = -1  # weekly / monthly_weekday: 0 = Monday
+    nth: int = 0  # monthly_weekday: 1..5, or -1 for the last
+    rule: str = ""  # rrule: the RRULE text, normalised
+
+    @property
+    def repeats(self) -> bool:
+        """True when the expression makes one occurrence per period (ids task@period)."""
+        return self.kind in REPEAT_KINDS
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One occurrence of an expression in a year, before the workday policy."""
+
+    period: str | None  # None for a one-off; else "2026-03", "2026Q2", "2026H1", "2026-03-02", "2026"
+    start: date
+    nominal_due: date
+    adjustable: bool  # the due is a period end: the workday policy applies
+
+
+# ---------------------------------------------------------------------------
+# Normalisation and numbers
+# ---------------------------------------------------------------------------
+
+_QUOTES = "“”‘’\"'「」『』〝〞《》〈〉"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_DASHES = re.compile(r"[-‐‑‒–—―−﹘﹣~〜～至到]+")
+_TRAILING = "。；;，,、.．！!？?"
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,
+             "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_WEEKDAY_NAMES = "一二三四五六日"
+
+N = r"([0-9]+|[〇零一二两三四五六七八九十]+)"  # a number, Arabic or Chinese
+W = r"([一二三四五六日天七1-7])"  # a weekday
+WEEK = r"(?:周|星期|礼拜)"
+
+
+def _compact(text: str) -> str:
+    """Full-width forms folded; spaces, quotes and trailing punctuation dropped."""
+    s = unicodedata.normalize("NFKC", text)
+    s = "".join(ch for ch in s if not ch.isspace() and ch not in _QUOTES and ch not in _INVISIBLE)
+    return s.rstrip(_TRAILING)
+
+
+def _number(token: str) -> int | None:
+    """An Arabic or Chinese number (一 .. 九十九); None if it is not one."""
+    if token.isascii() and token.isdigit():
+        return int(token) if len(token) <= 6 else 10**6
+    if "十" not in token:
+        # One digit only: 一二月 means January and February, not December.
+        return _CN_DIGITS[token] if len(token) == 1 and token in _CN_DIGITS else None
+    tens, _, units = token.partition("十")
+    if "十" in units or len(tens) > 1 or len(units) > 1:
+        return None
+    t = 1 if tens == "" else _CN_DIGITS.get(tens)
+    u = 0 if units == "" else _CN_DIGITS.get(units)
+    if t is None or u is None or t == 0 or (units and u == 0):
+        return None
+    return t * 10 + u
+
+
+def _num(token: str, text: str) -> int:
+    value = _number(token)
+    if value is None:
+        raise WhenError(f"无法识别的数字“{token}”：{text}")
+    return value
+
+
+def _check_month(month: int, shown: str | None = None) -> int:
+    if not 1 <= month <= 12:
+        raise WhenError(f"月份不存在：{shown or month}月（应为1—12月）")
+    return month
+
+
+def _check_day(month: int, day: int, year: int | None = None) -> None:
+    _check_month(month)
+    check_year = year if year is not None else 2000  # a leap year: 2月29日 is a real date
+    if day < 1 or day > calendar.monthrange(check_year, month)[1]:
+        prefix = f"{year}年" if year is not None else ""
+        raise WhenError(f"日期不存在：{prefix}{month}月{day}日")
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------
+
+_PERIOD_END = r"(?:末前|底前|末|底|内|中)?"
+
+_RE = {
+    "quarter_q": re.compile(r"^Q([0-9]+)" + _PERIOD_END + r"$"),
+    "quarter_cn": re.compile(r"^第?" + N + r"季度?" + _PERIOD_END + r"$"),
+    "half_cn": re.compile(r"^([上下])半年度?" + _PERIOD_END + r"$"),
+    "half_h": re.compile(r"^H([0-9]+)" + _PERIOD_END + r"$"),
+    "year": re.compile(r"^(?:年底前?|年末前?|年终前?|年内|全年|本年度?|年度内)$"),
+    "month_range": re.compile(r"^" + N + r"月?-" + N + r"月份?" + _PERIOD_END + r"$"),
+    "month": re.compile(r"^" + N + r"月份?(?:底前|末前|底|末|内)?$"),
+    "xun": re.compile(r"^" + N + r"月份?([上中下])旬$"),
+    "date_cn": re.compile(r"^(?:([0-9]{4})年)?" + N + r"月" + N + r"[日号](前|之前|以前)?$"),
+    "date_num": re.compile(r"^(?:([0-9]{4})[-/])?([0-9]{1,2})[-/]([0-9]{1,2})(前|之前|以前)?$"),
+    "every_month": re.compile(r"^每个?月(?:一次|1次)?$"),
+    "every_quarter": re.compile(r"^每个?季度?(?:一次|1次)?$"),
+    "every_half": re.compile(r"^(?:每半年度?(?:一次|1次)?|上下半年各一次|上下半年各1次)$"),
+    "every_year": re.compile(r"^每年度?(?:一次|1次)?$"),
+    "every_week": re.compile(r"^每个?" + WEEK + WEEK + r"?" + W + r"$"),
+    "nth_weekday": re.compile(r"^每个?月第" + N + r"个?" + WEEK + W + r"$"),
+    "last_weekday": re.compile(r"^每个?月(?:最后|倒数第一|倒数第1)一?个?" + WEEK + W + r"$"),
+    "monthly_day": re.compile(r"^每个?月" + N + r"[日号](前|之前|以前)?$"),
+    # something that looks like a festival name, for the "unknown festival" message
+    "festival_like": re.compile(r"^([^0-9\-/]{1,10}?(?:节|纪念日))(?:当天|当日|前夕|前后|期间|之际|前|后|[前后]" + N + r"[天日])?$"),
+}
+
+# Festival suffix -> (start offset, due offset) in days from the festival day.
+_FESTIVAL_WINDOWS: dict[str, tuple[int, int]] = {
+    "": (0, 0),
+    "当天": (0, 0),
+    "当日": (0, 0),
+    "前夕": (-7, -1),
+    "之际": (-7, -1),
+    "来临之际": (-7, -1),
+    "前": (-14, -1),
+    "之前": (-14, -1),
+    "以前": (-14, -1),
+    "期间": (-3, 3),
+    "后": (1, 14),
+    "之后": (1, 14),
+    "以后": (1, 14),
+    "前后": (-7, 7),
+}
+_FESTIVAL_OFFSET = re.compile(r"^([前后])" + N + r"[天日]$")
+
+# Longest names first so that 八一建军节 wins over 八一.
+_FESTIVAL_NAMES = tuple(sorted(set(FESTIVALS) | set(ALIASES), key=len, reverse=True))
+
+
+def parse_when(text: str) -> WhenSpec:
+    """Read a `when` expression; WhenError (Chinese message) when it cannot be read."""
+    if not isinstance(text, str):
+        raise WhenError(f"时间表达应为文字，而不是{type(text).__name__}")
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str) -> WhenSpec:
+    if not text.strip():
+        raise WhenError("时间表达为空，请填写，例如：一季度、春节前夕、每月")
+    if len(text) > MAX_TEXT:
+        raise WhenError(f"时间表达过长（{len(text)}字），请写简短的时间，{_HINT}")
+    compact = _compact(text)
+    if compact[:6].upper() == "RRULE:":
+        return _parse_rrule(text, compact)
+    s = _DASHES.sub("-", compact).upper()
+    if s.startswith(("在", "于")) and len(s) > 1:
+        s = s[1:]
+    if not s:
+        raise WhenError(f"无法识别的时间表达“{text}”，{_HINT}")
+    spec = _parse_plain(text, s)
+    if spec is None:
+        spec = _parse_festival(text, s)
+    if spec is None:
+        raise WhenError(f"无法识别的时间表达“{text.strip()}”，{_HINT}")
+    return spec
+
+
+def _span(text: str, first: int, last: int, days: tuple[int, int] = (0, 0)) -> WhenSpec:
+    return WhenSpec(kind="span", text=text, months=(first, last), days=days)
+
+
+def _quarter(text: str, q: int, shown: str) -> WhenSpec:
+    if not 1 <= q <= 4:
+        raise WhenError(f"季度不存在：{shown}（应为第一至第四季度）")
+    return _span(text, 3 * q - 2, 3 * q)
+
+
+def _parse_plain(text: str, s: str) -> WhenSpec | None:
+    """Every form except festivals; None when nothing matches."""
+    if m := _RE["quarter_q"].match(s):
+        return _quarter(text, _num(m[1], text), s)
+    if m := _RE["quarter_cn"].match(s):
+        return _quarter(text, _num(m[1], text), s)
+    if m := _RE["half_cn"].match(s):
+        return _span(text, 1, 6) if m[1] == "上" else _span(text, 7, 12)
+    if m := _RE["half_h"].match(s):
+        h = _num(m[1], text)
+        if h not in (1, 2):
+            raise WhenError(f"半年只有H1和H2：{s}")
+        return _span(text, 1, 6) if h == 1 else _span(text, 7, 12)
+    if _RE["year"].match(s):
+        return _span(text, 1, 12)
+    if m := _RE["month_range"].match(s):
+        first = _check_month(_num(m[1], text), m[1])
+        last = _check_month(_num(m[2], text), m[2])
+        if first > last:
+            raise WhenError(f"月份范围无效：{first}月至{last}月（起始月份应不晚于结束月份）")
+        return _span(text, first, last)
+    if m := _RE["month"].match(s):
+        month = _check_month(_num(m[1], text), m[1])
+        return _span(text, month, month)
+    if m := _RE["xun"].match(s):
+        month = _check_month(_num(m[1], text), m[1])
+        days = {"上": (1, 10), "中": (11, 20), "下": (21, 31)}[m[2]]
+        return _span(text, month, month, days)
+    if m := _RE["date_cn"].match(s) or _RE["date_num"].match(s):
+        year = int(m[1]) if m[1] else None
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}—{MAX_YEAR}）")
+        month = _check_month(_num(m[2], text), m[2])
+        day = _num(m[3], text)
+        _check_day(month, day, year)
+        kind = "before" if m[4] else "date"
+        return WhenSpec(kind=kind, text=text, year=year, month=month, day=day)
+    if _RE["every_month"].match(s):
+        return WhenSpec(kind="monthly", text=text)
+    if _RE["every_quarter"].match(s):
+        return WhenSpec(kind="quarterly", text=text)
+    if _RE["every_half"].match(s):
+        return WhenSpec(kind="halfyearly", text=text)
+    if _RE["every_year"].match(s):
+        return WhenSpec(kind="yearly", text=text)
+    if m := _RE["every_week"].match(s):
+        return WhenSpec(kind="weekly", text=text, weekday=_WEEKDAYS[m[1]])
+    if m := _RE["nth_weekday"].match(s):
+        nth = _num(m[1], text)
+        if not 1 <= nth <= 5:
+            raise WhenError(f"每月只有第1至第5个星期{_WEEKDAY_NAMES[_WEEKDAYS[m[2]]]}：{s}")
+        return WhenSpec(kind="monthly_weekday", text=text, weekday=_WEEKDAYS[m[2]], nth=nth)
+    if m := _RE["last_weekday"].match(s):
+        return WhenSpec(kind="monthly_weekday", text=text, weekday=_WEEKDAYS[m[1]], nth=-1)
+    if m := _RE["monthly_day"].match(s):
+        day = _num(m[1], text)
+        if not 1 <= day <= 31:
+            raise WhenError(f"日期不存在：每月{day}日（应为1—31日）")
+        return WhenSpec(kind="monthly_day", text=text, day=day)
+    return None
+
+
+def _parse_festival(text: str, s: str) -> WhenSpec | None:
+    for name in _FESTIVAL_NAMES:
+        if not s.startswith(name):
+            continue
+        festival = canonical_name(name)
+        rest = s[len(name):]
+        # 八一建军节 written as 八一 + 建军节, 八一 + 节: drop the repeated name.
+        for other in _FESTIVAL_NAMES:
+            if rest.startswith(other) and canonical_name(other) == festival:
+                rest = rest[len(other):]
+                break
+        if rest.startswith("节") and not name.endswith("节"):
+            rest = rest[1:]
+        if rest in _FESTIVAL_WINDOWS:
+            return WhenSpec(kind="festival", text=text, festival=festival, offsets=_FESTIVAL_WINDOWS[rest])
+        if m := _FESTIVAL_OFFSET.match(rest):
+            days = _num(m[2], text)
+            if not 1 <= days <= MAX_OFFSET_DAYS:
+                raise WhenError(f"节日前后的天数应为1—{MAX_OFFSET_DAYS}天：{s}")
+            offset = -days if m[1] == "前" else days
+            return WhenSpec(kind="festival", text=text, festival=festival, offsets=(offset, offset))
+        # 十一 is 国庆 but 十一月 is November: let other readings have their turn.
+    if m := _RE["festival_like"].match(s):
+        raise WhenError(f"未知节日“{m[1]}”，可用：{'、'.join(FESTIVALS)}（也可写元宵节、建军节、全民国防教育日等）")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# RRULE
+# ---------------------------------------------------------------------------
+
+_ALLOWED_FREQ = {YEARLY: "YEARLY", MONTHLY: "MONTHLY", WEEKLY: "WEEKLY", DAILY: "DAILY"}
+_UNTIL_Z = re.compile(r"(UNTIL=[0-9]{8}(?:T[0-9]{6})?)Z", re.IGNORECASE)
+
+
+def _parse_rrule(text: str, compact: str) -> WhenSpec:
+    body = compact[6:].upper()
+    if "RRULE:" in body or "DTSTART" in body or "EXDATE" in body or "RDATE" in body:
+        raise WhenError("RRULE 只能写一条规则，不能包含 DTSTART/EXDATE/RDATE（起始日固定为当年1月1日）")
+    if "BYEASTER" in body:
+        raise WhenError("RRULE 不支持 BYEASTER")
+    # Dates are local: a UTC marker on UNTIL would clash with the naive dtstart.
+    rule_text = _UNTIL_Z.sub(r"\1", "RRULE:" + body)
+    rule = _build_rrule(rule_text, datetime(2024, 1, 1))
+    if rule._freq not in _ALLOWED_FREQ:  # noqa: SLF001 - dateutil exposes no public getter
+        raise WhenError("RRULE 只支持按日、周、月、年重复（FREQ=DAILY/WEEKLY/MONTHLY/YEARLY）")
+    return WhenSpec(kind="rrule", text=text, rule=rule_text)
+
+
+def _build_rrule(rule_text: str, dtstart: datetime) -> rrule:
+    try:
+        rule = rrulestr(rule_text, dtstart=dtstart, forceset=False)
+    except Exception as exc:  # dateutil raises ValueError, TypeError, IndexError ... for bad text
+        raise WhenError(f"RRULE 无法解析：{rule_text}（{exc}）") from None
+    if not isinstance(rule, rrule):
+        raise WhenError(f"RRULE 无法解析：{rule_text}")
+    return rule
+
+
+@lru_cache(maxsize=None)
+def _proxy_year(year: int) -> int:
+    """A year near 9999 with the same calendar (leap or not, weekday of Jan 1).
+
+    dateutil searches up to year 9999 for a rule that never matches again
+    (e.g. BYMONTH=2;BYMONTHDAY=30), which takes seconds from 2026; computing the
+    year's dates in a look-alike year near the end bounds that search.
+    """
+    key = (calendar.isleap(year), date(year, 1, 1).weekday())
+    for candidate in range(9998, 9900, -1):
+        if (calendar.isleap(candidate), date(candidate, 1, 1).weekday()) == key:
+            return candidate
+    return year  # pragma: no cover - every pair occurs within 28 years
+
+
+def _rrule_dates(spec: WhenSpec, year: int) -> list[date]:
+    proxy = _proxy_year(year)
+    rule = _build_rrule(spec.rule, datetime(proxy, 1, 1))
+    until = rule._until  # noqa: SLF001
+    seen: list[date] = []
+    if until is None or until.year >= year:
+        try:
+            if until is not None:
+                # UNTIL is written in real years; move it into the look-alike year.
+                end = until.replace(year=proxy) if until.year == year else datetime(proxy, 12, 31, 23, 59, 59)
+                rule = rule.replace(until=end)
+            count = 0
+            for moment in rule:
+                if moment.year != proxy:
+                    break
+                count += 1
+                if count > MAX_RRULE_DATES:
+                    raise WhenError(
+                        f"RRULE 在{year}年产生的日期超过{MAX_RRULE_DATES}个：{spec.text.strip()}"
+                    )
+                day = date(year, moment.month, moment.day)
+                if not seen or seen[-1] != day:  # BYHOUR etc. repeat a day
+                    seen.append(day)
+        except WhenError:
+            raise
+        except Exception as exc:  # anything dateutil raises while iterating an odd rule
+            raise WhenError(f"RRULE 无法展开：{spec.rule}（{exc}）") from None
+    if not seen:
+        raise WhenError(f"RRULE 在{year}年没有产生任何日期：{spec.text.strip()}")
+    return seen
+
+
+# ---------------------------------------------------------------------------
+# Slots for a year
+# ---------------------------------------------------------------------------
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def slots_for(spec: WhenSpec, year: int) -> list[Slot]:
+    """The slots of an expression in a year, in date order; WhenError when it has none."""
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}—{MAX_YEAR}）")
+    return list(_slots_cached(spec, year))
+
+
+@lru_cache(maxsize=16384)
+def _slots_cached(spec: WhenSpec, year: int) -> tuple[Slot, ...]:
+    kind = spec.kind
+    if kind == "span":
+        first, last = spec.months
+        if spec.days != (0, 0):
+            end = _month_end(year, last)
+            start = date(year, first, spec.days[0])
+            due = min(date(year, last, min(spec.days[1], end.day)), end)
+            return (Slot(None, start, due, True),)
+        return (Slot(None, date(year, first, 1), _month_end(year, last), True),)
+    if kind in ("date", "before"):
+        if spec.year is not None and spec.year != year:
+            raise WhenError(f"日期年份{spec.year}与计划年份{year}不一致：{spec.text.strip()}")
+        if spec.day > calendar.monthrange(year, spec.month)[1]:
+            raise WhenError(f"日期不存在：{year}年{spec.month}月{spec.day}日（{year}年不是闰年）")
+        day = date(year, spec.month, spec.day)
+        start = day if kind == "date" else date(year, 1, 1)
+        return (Slot(None, start, day, False),)
+    if kind == "festival":
+        return (_festival_slot(spec, year),)
+    if kind == "monthly":
+        return tuple(
+            Slot(f"{year}-{m:02d}", date(year, m, 1), _month_end(year, m), True) for m in range(1, 13)
+        )
+    if kind == "quarterly":
+        return tuple(
+            Slot(f"{year}Q{q}", date(year, 3 * q - 2, 1), _month_end(year, 3 * q), True) for q in range(1, 5)
+        )
+    if kind == "halfyearly":
+        return (
+            Slot(f"{year}H1", date(year, 1, 1), date(year, 6, 30), True),
+            Slot(f"{year}H2", date(year, 7, 1), date(year, 12, 31), True),
+        )
+    if kind == "yearly":
+        return (Slot(f"{year}", date(year, 1, 1), date(year, 12, 31), True),)
+    if kind == "weekly":
+        days = rrule(WEEKLY, byweekday=spec.weekday, dtstart=datetime(year, 1, 1), until=datetime(year, 12, 31))
+        return tuple(Slot(d.date().isoformat(), d.date(), d.date(), False) for d in days)
+    if kind == "monthly_weekday":
+        slots = []
+        for m in range(1, 13):
+            if spec.nth > 0:
+                day = date(year, m, 1) + relativedelta(weekday=rd_weekday(spec.weekday, spec.nth))
+            else:
+                day = _month_end(year, m) + relativedelta(weekday=rd_weekday(spec.weekday, -1))
+            if day.month == m:  # a fifth Thursday is not in every month
+                slots.append(Slot(f"{year}-{m:02d}", day, day, False))
+        return tuple(slots)
+    if kind == "monthly_day":
+        slots = []
+        for m in range(1, 13):
+            # 每月31日 in a short month means its last day.
+            day = date(year, m, min(spec.day, calendar.monthrange(year, m)[1]))
+            slots.append(Slot(f"{year}-{m:02d}", date(year, m, 1), day, False))
+        return tuple(slots)
+    if kind == "rrule":
+        return tuple(Slot(d.isoformat(), d, d, False) for d in _rrule_dates(spec, year))
+    raise WhenError(f"无法识别的时间表达“{spec.text}”")
+
+
+def _festival_slot(spec: WhenSpec, year: int) -> Slot:
+    start_off, due_off = spec.offsets
+    # 元旦前夕 in a plan for 2026 means the end of 2026, before 元旦 2027: take the
+    # festival of the year whose window ends inside the plan year.
+    for anchor in (year, year + 1, year - 1):
+        if not MIN_YEAR <= anchor <= MAX_YEAR:
+            continue
+        day = festival_date(spec.festival, anchor)
+        due = day + timedelta(days=due_off)
+        if due.year == year:
+            start = max(day + timedelta(days=start_off), date(year, 1, 1))
+            return Slot(None, start, due, False)
+    raise WhenError(f"“{spec.text.strip()}”在{year}年内没有对应日期")
