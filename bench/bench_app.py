@@ -196,6 +196,8 @@ async def measure_ticks(plan: Path, db: Path, count: int) -> tuple[list[float], 
             start = time.perf_counter()
             app.post_message(events.Key("space", " "))
             while table.current.status is before:
+                if time.perf_counter() - start > 10:
+                    raise SystemExit("勾选在 10 秒内没有生效，停止测量")
                 await asyncio.sleep(0)
             app.screen.call_after_refresh(drawn.set)
             await drawn.wait()

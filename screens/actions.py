@@ -30,11 +30,11 @@ class RowActions(Screen):
 
     def _selected(self) -> TrackedOccurrence | None:
         if self.shuangyong.board is None:
-            self.notify("数据尚未载入，请稍候", severity="warning")
+            self.notify("数据尚未载入，请稍候", severity="warning", markup=False)
             return None
         row = self.current_row()
         if row is None:
-            self.notify("没有选中的事项", severity="warning")
+            self.notify("没有选中的事项", severity="warning", markup=False)
         return row
 
     # -- edits -----------------------------------------------------------------------------
@@ -44,7 +44,7 @@ class RowActions(Screen):
             return
         error = self.shuangyong.edit(row.id, lambda t: t.toggle_done(row.id))
         if error:
-            self.notify(error, severity="error", title="未能修改")
+            self.notify(error, severity="error", title="未能修改", markup=False)
 
     def action_status(self) -> None:
         row = self._selected()
@@ -61,7 +61,7 @@ class RowActions(Screen):
         def done(choice: StatusChoice | None) -> None:
             if choice is not None:
                 extra = f"，新的截止日期 {choice.due.isoformat()}" if choice.due else ""
-                self.notify(f"已改为“{choice.status.label}”{extra}")
+                self.notify(f"已改为“{choice.status.label}”{extra}", markup=False)
 
         self.app.push_screen(StatusDialog(row, submit), done)
 
@@ -77,7 +77,7 @@ class RowActions(Screen):
 
         def done(owner: str | None) -> None:
             if owner:
-                self.notify(f"责任单位已改为“{owner}”")
+                self.notify(f"责任单位已改为“{owner}”", markup=False)
 
         self.app.push_screen(OwnerDialog(row, self.shuangyong.board.owners(), submit), done)
 
@@ -96,7 +96,7 @@ class RowActions(Screen):
 
         def done(choice: EvidenceChoice | None) -> None:
             if choice is not None:
-                self.notify(f"已添加佐证材料（{choice.kind.label}）")
+                self.notify(f"已添加佐证材料（{choice.kind.label}）", markup=False)
 
         self.app.push_screen(EvidenceDialog(row, submit), done)
 

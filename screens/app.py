@@ -87,11 +87,12 @@ class ShuangyongApp(App[None]):
             main.show_loaded()
             self.call_after_refresh(lambda: self.timings.setdefault("rows_shown", perf_counter()))
             if self.ctx.plan_is_default:
-                main.show_default_plan_banner()
+                main.show_default_plan_notice()
         from tracker.context import DEFAULT_PLAN_NOTICE
 
         for notice in self.ctx.notices:
-            self.notify(notice, title="提示", timeout=12 if notice == DEFAULT_PLAN_NOTICE else 8)
+            if notice != DEFAULT_PLAN_NOTICE:  # that one has its own dialog
+                self.notify(notice, title="提示", timeout=8, markup=False)
         self.ctx.notices.clear()
 
     def _load_failed(self, exc: BaseException) -> None:
@@ -109,13 +110,8 @@ class ShuangyongApp(App[None]):
 
         from tracker.context import AppContext
 
-        # The context caches what it loaded (or failed to); a fresh one with the same options
-        # reads the plan and the state file again.
-        old = self.ctx
-        self.ctx = AppContext(
-            plan_option=old.plan_option, db_option=old.db_option, year_option=old.year_option,
-            today_option=old.today_option, user=old.user,
-        )
+        # The context caches what it loaded; a fresh one with the same options reads again.
+        self.ctx = self.ctx.fresh()
         if isinstance(self.screen, ErrorScreen):
             self.pop_screen()
         self.load_data()
@@ -136,8 +132,8 @@ class ShuangyongApp(App[None]):
             return "数据尚未载入，请稍候"
         try:
             with board.lock:
-                change(board.tracker)
-                row = board.update(occurrence_id)
+                recorded = change(board.tracker)
+                row = board.update(occurrence_id, getattr(recorded, "seq", None))
         except TrackerError as exc:
             return str(exc)
         except OSError as exc:
@@ -146,6 +142,8 @@ class ShuangyongApp(App[None]):
         except Exception as exc:  # shown as a message, never as a traceback
             return f"操作失败：{exc}"
         self.broadcast(row)
+        if board.stale and not self._reloading:
+            self.reload()  # our write brought in changes from elsewhere: show them too
         return None
 
     def broadcast(self, row: TrackedOccurrence | None) -> None:
@@ -165,13 +163,13 @@ class ShuangyongApp(App[None]):
             with board.lock:
                 change = board.tracker.undo()
         except (TrackerError, OSError) as exc:
-            self.notify(str(exc), severity="error", title="未能撤销")
+            self.notify(str(exc), severity="error", title="未能撤销", markup=False)
             return
         if change is None:
-            self.notify("没有可以撤销的修改")
+            self.notify("没有可以撤销的修改", markup=False)
             return
         title = next((r.title for r in board.rows if r.id == change.occurrence), change.occurrence)
-        self.notify(f"已撤销对“{title}”的最近一次修改")
+        self.notify(f"已撤销对“{title}”的最近一次修改", markup=False)
         self.reload()
 
     def poll(self) -> None:
@@ -186,10 +184,10 @@ class ShuangyongApp(App[None]):
         except (TrackerError, OSError) as exc:
             if str(exc) != self._poll_error:  # say it once, not every two seconds
                 self._poll_error = str(exc)
-                self.notify(str(exc), severity="error", title="状态文件", timeout=15)
+                self.notify(str(exc), severity="error", title="状态文件", timeout=15, markup=False)
             return
         self._poll_error = None
-        if changed:
+        if changed or board.stale:
             self.reload()
 
     def on_app_focus(self, event: events.AppFocus) -> None:
@@ -219,18 +217,15 @@ class ShuangyongApp(App[None]):
         from .problems import describe_failure
 
         title, lines, _ = describe_failure(exc)
-        self.notify("\n".join(lines), title=title, severity="error", timeout=15)
+        self.notify("\n".join(lines), title=title, severity="error", timeout=15, markup=False)
 
     # -- files ---------------------------------------------------------------------------------------
     def export_ics(self, owner: str | None = None) -> None:
         board = self.board
         if board is None:
             return
-        try:
-            from tracker.export_ics import default_filename, export_tracker
-        except ImportError:
-            self.notify("导出功能尚未提供", severity="warning")
-            return
+        from tracker.export_ics import default_filename, export_tracker
+
         from .dialogs import PathChoice, PathDialog
 
         messages: list[str] = []
@@ -256,7 +251,7 @@ class ShuangyongApp(App[None]):
 
         def done(choice: PathChoice | None) -> None:
             if choice is not None:
-                self.notify("\n".join(messages), title="导出日历", timeout=10)
+                self.notify("\n".join(messages), title="导出日历", timeout=10, markup=False)
 
         who = f"只含 {owner} 牵头或配合的事项；" if owner else ""
         self.push_screen(
@@ -275,15 +270,8 @@ class ShuangyongApp(App[None]):
         board = self.board
         if board is None:
             return
-        try:
-            from tracker import ledger, reports
-        except ImportError:
-            self.notify("导出功能尚未提供", severity="warning")
-            return
-        try:  # the command's file check: an intact copy in the 档案 folder counts as present
-            from tracker.cli_export import _evidence_check
-        except ImportError:
-            _evidence_check = None
+        from tracker import ledger, reports
+
         from .dialogs import PathChoice, PathDialog
 
         options = [
@@ -302,7 +290,7 @@ class ShuangyongApp(App[None]):
                 with board.lock:
                     rows = list(board.rows)
                     plan = board.tracker.plan
-                    check = _evidence_check(board.tracker.store) if _evidence_check else None
+                    check = reports.evidence_checker(board.tracker.store)
                 if kind.startswith("summary"):
                     data = reports.summary_data(plan, rows, board.year, board.today, check=check)
                     if kind == "summary-md":
@@ -321,7 +309,7 @@ class ShuangyongApp(App[None]):
 
         def done(choice: PathChoice | None) -> None:
             if choice is not None:
-                self.notify(f"已保存：{choice.path.resolve()}", timeout=10)
+                self.notify(f"已保存：{choice.path.resolve()}", timeout=10, markup=False)
 
         self.push_screen(
             PathDialog("生成报告", f"年终总结-{board.year}.md", submit, options=options, ok_label="生成"),
@@ -329,12 +317,9 @@ class ShuangyongApp(App[None]):
         )
 
     def import_plan(self) -> None:
-        try:
-            from tracker.cli_import import report_lines
-            from tracker.importer import import_plan, save_draft
-        except ImportError:
-            self.notify("导入功能尚未提供", severity="warning")
-            return
+        from tracker.cli_import import report_lines
+        from tracker.importer import import_plan, save_draft
+
         from .dialogs import ImportChoice, ImportDialog, MessageDialog
 
         lines: list[str] = []

@@ -64,15 +64,25 @@ class Board:
         self._where: dict[str, str | None] = {}  # occurrence id -> month key (None: outside the year)
         self._outside: dict[str, TrackedOccurrence] = {}
         self._pos: dict[str, int] = {}
+        self.seen = 0  # the store revision the rows reflect
         self.progress: dict[str, Progress] = {}
-        self.version = 0
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> None:
         """Read every row from the service (slow for big plans: call from a worker)."""
         with self.lock:
             rows = self.tracker.tracked()
+            self.seen = self.tracker.store.revision
             self._index(rows)
+
+    @property
+    def stale(self) -> bool:
+        """The store holds changes the rows do not show yet.
+
+        A write first takes in what other processes wrote, so after our own change the
+        store may be ahead by more than that change; poll() alone would not notice.
+        """
+        return self.tracker.store.revision != self.seen
 
     def _index(self, rows: list[TrackedOccurrence]) -> None:
         """Group the rows by the month period their due date falls in (one pass)."""
@@ -111,12 +121,14 @@ class Board:
             elif key.startswith("M"):
                 progress[key] = progress_of(list(self._months[key].values()))
         self.progress = progress
-        self.version += 1
 
     # -- after a change ---------------------------------------------------------------------
-    def update(self, occurrence_id: str) -> TrackedOccurrence | None:
-        """Re-read one row after an edit; cheap when its due date did not move."""
+    def update(self, occurrence_id: str, seq: int | None = None) -> TrackedOccurrence | None:
+        """Re-read one row after an edit (recorded as change `seq`); cheap when its due date
+        did not move."""
         with self.lock:
+            if seq is not None and seq == self.seen + 1:
+                self.seen = seq  # nothing else came in with our change
             row = self.tracker.get(occurrence_id)
             month = self._where.get(row.id, "?")
             bucket = self._months.get(month) if month else self._outside
@@ -138,11 +150,7 @@ class Board:
             for key in keys:
                 progress[key] = shifted(progress[key], before, after)
             self.progress = progress
-            self.version += 1
             return row
-
-    def reload(self) -> None:
-        self.load()
 
     def refresh(self) -> bool:
         """Ask the store for changes written elsewhere; True when the rows must be re-read."""

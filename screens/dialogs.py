@@ -24,9 +24,6 @@ from tracker.model import EvidenceKind, Status, TrackedOccurrence
 from .board import Filters
 from .text import clip, short_date
 
-Submit = Callable[[object], "str | None"]
-
-
 class Dialog(ModalScreen[object]):
     """Common frame: a title, the body, an error line, 确定 / 取消."""
 
@@ -51,9 +48,13 @@ class Dialog(ModalScreen[object]):
         & Input { width: 1fr; margin-top: 0; }
         & OptionList { height: auto; max-height: 10; background: $boost; }
         & Select { width: 1fr; }
-        & RadioSet { layout: horizontal; width: 1fr; height: auto; border: none; padding: 0; background: transparent; }
-        & RadioSet > RadioButton { width: auto; margin-right: 2; }
-        & Checkbox { border: none; padding: 0; margin-top: 1; background: transparent; }
+        /* No focus border: a border that comes and goes moves the buttons under the mouse. */
+        & RadioSet, & RadioSet:focus { width: 1fr; height: auto; border: none; padding: 0; background: transparent; }
+        & RadioSet:focus { background: $boost; }
+        & RadioSet.-row { layout: horizontal; }
+        & RadioSet.-row > RadioButton { width: auto; margin-right: 2; }
+        & Checkbox, & Checkbox:focus { border: none; padding: 0; margin-top: 1; background: transparent; }
+        & Checkbox:focus { background: $boost; }
     }
     """
 
@@ -293,7 +294,7 @@ class EvidenceDialog(Dialog):
         need = "、".join(row.occurrence.evidence) or "（计划未列出）"
         note = f"需要：{need}" + (f"；尚缺：{'、'.join(missing)}" if missing else "")
         yield Static(Content(f"{_row_heading(row)}\n{note}"))
-        with RadioSet(id="evidence-kind"):
+        with RadioSet(id="evidence-kind", classes="-row"):
             for kind in EvidenceKind:
                 yield RadioButton(kind.label, value=kind is EvidenceKind.NOTE, id=f"kind-{kind.value}")
         yield Label("内容：文字说明、文件路径或网址", classes="field-label")
@@ -557,3 +558,55 @@ class MessageDialog(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class DefaultPlanNotice(ModalScreen[str]):
+    """Shown at start when no plan is configured: what is open, how to make one's own."""
+
+    DEFAULT_CSS = """
+    DefaultPlanNotice {
+        align: center middle;
+        & > #notice {
+            width: 76; max-width: 100%; height: auto; max-height: 100%;
+            border: thick $warning 60%; background: $surface; padding: 0 1;
+        }
+        & #notice-title { text-style: bold; margin-bottom: 1; }
+        & #notice-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+        & #notice-buttons Button { margin-left: 1; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("i", "choose('import')", "导入计划文档"),
+        Binding("escape,q", "choose('close')", "知道了"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="notice"):
+            yield Static(Content("正在使用内置的社区计划"), id="notice-title")
+            yield Static(
+                Content(
+                    "还没有设置自己的计划文件，现在打开的是程序自带的社区双拥工作计划（可以先试用）。\n\n"
+                    "制订自己的计划，任选一种：\n"
+                    "  · 导入单位现有的计划文档（Word .docx 或文本 .txt）：按 i 或点“导入计划文档”；\n"
+                    "  · 从模板开始：在终端运行 shuangyong-tui init -o 我的计划.toml，编辑后运行\n"
+                    "    shuangyong-tui config --plan 我的计划.toml 设为默认。"
+                )
+            )
+            with Horizontal(id="notice-buttons"):
+                yield Button("导入计划文档", id="notice-import", variant="primary", compact=True)
+                yield Button("知道了", id="notice-close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#notice-close", Button).focus()
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed, "#notice-import")
+    def _import(self) -> None:
+        self.dismiss("import")
+
+    @on(Button.Pressed, "#notice-close")
+    def _close(self) -> None:
+        self.dismiss("close")

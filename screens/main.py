@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Static
-
-from typing import TYPE_CHECKING
 
 from .actions import RowActions
 from .board import Filters, shifted
@@ -29,21 +27,20 @@ class MainScreen(RowActions):
         Command("i", "import_plan", "导入计划", "把已有的计划文档（.docx/.txt）转换成计划文件", show=False),
     )
     BINDINGS = bindings(*KEY_COMMANDS)
+    AUTO_FOCUS = "#table"  # focus the table straight away, not the navigator first
     NARROW = 100  # below this many columns the navigator becomes a strip across the top
 
     DEFAULT_CSS = """
     MainScreen {
-        layout: vertical;
-        & #topbar { height: 1; background: $primary 30%; padding: 0 1; text-style: bold; }
-        & #banner { height: auto; background: $warning 20%; padding: 0 1; }
-        & #banner Static { width: 1fr; height: auto; }
-        & #banner Button { margin-left: 1; }
-        & #body { height: 1fr; }
-        & #search { height: 1; border: none; padding: 0 1; }
-        & #summary { height: 2; padding: 0 1; background: $panel; }
-        &.-narrow #body { layout: vertical; }
+        /* Bars dock top and bottom; the navigator and the table share the rest side by side
+           (one above the other when narrow). No containers: every widget costs start-up time. */
+        layout: horizontal;
+        & #topbar { dock: top; height: 1; background: $primary 30%; padding: 0 1; text-style: bold; }
+        & TaskTable { width: 1fr; }
+        & #search { dock: bottom; height: 1; margin-bottom: 3; border: none; padding: 0 1; }
+        &.-searching TaskTable { margin-bottom: 1; }
+        &.-narrow { layout: vertical; }
         &.-narrow PeriodNavigator { width: 1fr; height: 3; padding: 0; }
-        &.-narrow #banner-text { width: 1fr; }
     }
     """
 
@@ -51,18 +48,13 @@ class MainScreen(RowActions):
     _summary = None  # the service's Summary of the rows shown
 
     def compose(self) -> ComposeResult:
-        # Only what the first frame needs; the banner and the search field are mounted on demand.
-        # The width class is set before the first styling pass, not on the first resize.
+        # Only what the first frame needs (each widget costs start-up time); the search field
+        # is mounted on demand. The width class is set before the first styling pass.
         self.set_class(self.app.size.width < self.NARROW, "-narrow")
         yield Static(Content("正在载入计划…"), id="topbar")
-        with Horizontal(id="body"):
-            yield PeriodNavigator(id="navigator")
-            yield TaskTable(today=self.shuangyong.ctx_today, placeholder="正在载入…", id="table")
-        yield Static("", id="summary")
-        yield KeyBar(self.KEY_COMMANDS)
-
-    def on_mount(self) -> None:
-        self.table.focus()
+        yield PeriodNavigator(id="navigator")
+        yield KeyBar(self.KEY_COMMANDS, info_lines=2, id="keys")
+        yield TaskTable(today=self.shuangyong.ctx_today, placeholder="正在载入…", id="table")
 
     # -- parts ------------------------------------------------------------------------------
     @property
@@ -78,7 +70,7 @@ class MainScreen(RowActions):
 
     # -- data ---------------------------------------------------------------------------------
     def show_loaded(self) -> None:
-        """Called once the board is loaded: header, banner, rows."""
+        """Called once the board is loaded: header line and rows."""
         board = self.shuangyong.board
         self._show_topbar()
         self.table.today = board.today
@@ -102,19 +94,14 @@ class MainScreen(RowActions):
         self.set_class(self.size.width < self.NARROW, "-narrow")
         self._show_topbar()
 
-    def show_default_plan_banner(self) -> None:
-        from textual.widgets import Button
+    def show_default_plan_notice(self) -> None:
+        from .dialogs import DefaultPlanNotice
 
-        banner = Horizontal(
-            Static(
-                Content("正在使用内置的社区计划。按 i 导入单位现有的计划文档，或运行 shuangyong-tui init 生成自己的计划。"),
-                id="banner-text",
-            ),
-            Button("导入计划文档", id="banner-import", compact=True, variant="primary"),
-            Button("关闭", id="banner-close", compact=True),
-            id="banner",
-        )
-        self.mount(banner, after="#topbar")
+        def done(choice: str | None) -> None:
+            if choice == "import":
+                self.action_import_plan()
+
+        self.app.push_screen(DefaultPlanNotice(), done)
 
     def watch_filters(self) -> None:
         self.refresh_rows()
@@ -130,8 +117,8 @@ class MainScreen(RowActions):
                 self._summary = shifted(self._summary, board.summary([shown]), board.summary([row]))
                 self._show_counts()
                 return
-            if shown is None and not matches:
-                self._show_counts()
+            if shown is None and not matches and self._summary is not None:
+                self._show_counts()  # not shown here, but the period counts changed
                 return
         self.refresh_rows()
 
@@ -155,8 +142,7 @@ class MainScreen(RowActions):
         line.append(f"   {board.labels.get(self.filters.period, '')}")
         if self.filters.active:
             line.append(f"   筛选：{self.filters.describe()}（Esc 清除）", "italic")
-        line.append("\n" + LEGEND, "dim")
-        self.query_one("#summary", Static).update(line, layout=False)  # fixed height: no relayout
+        self.query_one("#keys", KeyBar).set_info([line, Text(LEGEND, "dim")])
 
     # -- navigation ------------------------------------------------------------------------------
     @on(PeriodNavigator.Selected)
@@ -179,7 +165,8 @@ class MainScreen(RowActions):
         else:
             search = Input(placeholder="搜索标题（回车回到列表，Esc 清除）", id="search", compact=True)
             search.value = self.filters.text
-            await self.mount(search, after="#body")
+            self.add_class("-searching")
+            await self.mount(search, before="#keys")
         search.focus()
 
     def on_input_changed(self, event) -> None:
@@ -204,6 +191,7 @@ class MainScreen(RowActions):
 
     async def action_clear(self) -> None:
         self.table.focus()
+        self.remove_class("-searching")
         await self.query("#search").remove()
         self.filters = Filters(period=self.filters.period)
 
@@ -226,9 +214,4 @@ class MainScreen(RowActions):
     async def action_quit(self) -> None:
         self.app.exit()
 
-    async def on_button_pressed(self, event) -> None:
-        if event.button.id == "banner-import":
-            self.action_import_plan()
-        elif event.button.id == "banner-close":
-            self.table.focus()
-            await self.query("#banner").remove()
+

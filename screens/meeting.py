@@ -116,7 +116,7 @@ class MeetingScreen(RowActions):
         try:
             from tracker import minutes
         except ImportError:
-            self.notify("会议纪要功能尚未提供", severity="warning")
+            self.notify("会议纪要功能尚未提供", severity="warning", markup=False)
             return
         from .dialogs import PathChoice, PathDialog
 
@@ -149,7 +149,7 @@ class MeetingScreen(RowActions):
         def done(choice: PathChoice | None) -> None:
             if choice is not None:
                 self.last_minutes = choice.path.resolve()
-                self.notify(f"会议纪要已保存：{self.last_minutes}", timeout=10)
+                self.notify(f"会议纪要已保存：{self.last_minutes}", timeout=10, markup=False)
                 self._show_status()
 
         self.app.push_screen(

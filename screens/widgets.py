@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Union
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -315,7 +316,8 @@ class TaskTable(ScrollView, can_focus=True):
 class PeriodNavigator(Widget, can_focus=True):
     """全年, the quarters and the months, each with done/total; click or arrow keys to choose.
 
-    Wide: a column on the left. Narrow (class -strip): three lines across the top.
+    Wide: a column on the left. Narrow (the screen has class -narrow, or this widget -strip):
+    three lines across the top. Drawn with the Line API from lines kept until something changes.
     """
 
     DEFAULT_CSS = """
@@ -348,6 +350,7 @@ class PeriodNavigator(Widget, can_focus=True):
     ]
 
     ORDER = ("year", "Q1", "Q2", "Q3", "Q4") + tuple(f"M{m}" for m in range(1, 13))
+    SHORT = {"year": "全年", "Q1": "一季度", "Q2": "二季度", "Q3": "三季度", "Q4": "四季度"}
 
     selected: reactive[str] = reactive("year")
 
@@ -361,10 +364,16 @@ class PeriodNavigator(Widget, can_focus=True):
         self.labels: dict[str, str] = {}
         self.progress: dict[str, Progress] = {}
         self._regions: list[tuple[int, int, int, str]] = []  # (y, x0, x1, key)
+        self._lines: list[Strip] | None = None
+        self._drawn_for: tuple | None = None
 
     def set_data(self, labels: dict[str, str], progress: dict[str, Progress]) -> None:
         self.labels = labels
         self.progress = progress
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._lines = None
         self.refresh()
 
     def action_step(self, step: int) -> None:
@@ -373,106 +382,30 @@ class PeriodNavigator(Widget, can_focus=True):
         self.post_message(self.Selected(key))
 
     def watch_selected(self) -> None:
-        self.refresh()
+        self._invalidate()
+
+    def on_resize(self) -> None:
+        self._invalidate()
+
+    def on_focus(self) -> None:
+        self._invalidate()
+
+    def on_blur(self) -> None:
+        self._invalidate()
+
+    def notify_style_update(self) -> None:
+        self._lines = None
+        super().notify_style_update()
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
+        self._ensure_lines()
         for y, x0, x1, key in self._regions:
             if offset.y == y and x0 <= offset.x < x1:
                 self.post_message(self.Selected(key))
                 return
-
-    # -- drawing ------------------------------------------------------------------------------
-    def _label(self, key: str) -> str:
-        return self.labels.get(key, {"year": "全年"}.get(key, key))
-
-    def _count(self, key: str) -> str:
-        p = self.progress.get(key)
-        return f"{p.done}/{p.total}" if p else "…"
-
-    def _bar(self, key: str, width: int) -> Text:
-        p = self.progress.get(key)
-        rate = p.rate if p and p.total else 0.0
-        filled = int(round(rate * width))
-        bar = Text()
-        bar.append("█" * filled, self.get_component_rich_style("period-navigator--bar-done", partial=True))
-        bar.append("░" * (width - filled), self.get_component_rich_style("period-navigator--bar-todo", partial=True))
-        return bar
-
-    def _percent(self, key: str) -> str:
-        p = self.progress.get(key)
-        if not p or not p.total:
-            return "  —"
-        return f"{int(p.rate * 100):3d}%"
-
-    def render(self) -> Text:
-        width = self.content_region.width or 30
-        self._regions = []
-        if self.strip:
-            lines = self._render_strip(width)
-        else:
-            lines = self._render_column(width)
-        return Text("\n").join(lines)
-
-    def _selected_style(self, key: str) -> Style:
-        return self.get_component_rich_style("period-navigator--selected", partial=True) if key == self.selected else Style()
-
-    def _render_column(self, width: int) -> list[Text]:
-        lines: list[Text] = []
-        for key in ("year", "Q1", "Q2", "Q3", "Q4"):
-            count = self._count(key)
-            head = Text(fit(self._label(key), width - len(count) - 1) + " " + count, style=self._selected_style(key))
-            self._regions.append((len(lines), 0, width, key))
-            lines.append(head)
-            bar = self._bar(key, max(width - 5, 1))
-            bar.append(self._percent(key).rjust(5), self.get_component_rich_style("period-navigator--dim", partial=True))
-            self._regions.append((len(lines), 0, width, key))
-            lines.append(bar)
-        lines.append(Text(fit("── 月份 " + "─" * width, width), style=self.get_component_rich_style("period-navigator--dim", partial=True)))
-        half = (width - 1) // 2
-        for m in range(1, 7):
-            line = Text()
-            for column, month in enumerate((m, m + 6)):
-                key = f"M{month}"
-                cell = fit(f"{month}月", 5) + self._count(key)
-                x0 = column * (half + 1)
-                if column:
-                    line.append(" ")
-                line.append(fit(cell, half), style=self._selected_style(key))
-                self._regions.append((len(lines), x0, x0 + half, key))
-            lines.append(line)
-        return lines
-
-    def _render_strip(self, width: int) -> list[Text]:
-        top, bars, months = Text(), Text(), Text()
-        keys = ("year", "Q1", "Q2", "Q3", "Q4")
-        cell = width // len(keys)
-        short = {"year": "全年", "Q1": "一季度", "Q2": "二季度", "Q3": "三季度", "Q4": "四季度"}
-        for n, key in enumerate(keys):
-            w = cell if n < len(keys) - 1 else width - cell * (len(keys) - 1)
-            top.append(fit(f" {short[key]} {self._count(key)}", w), style=self._selected_style(key))
-            bar = Text(" ")
-            bar.append_text(self._bar(key, max(w - 6, 1)))
-            bar.append(self._percent(key), self.get_component_rich_style("period-navigator--dim", partial=True))
-            bars.append_text(bar)
-            if bar.cell_len < w:
-                bars.append(" " * (w - bar.cell_len))
-            self._regions.append((0, n * cell, n * cell + w, key))
-            self._regions.append((1, n * cell, n * cell + w, key))
-        mcell = width // 12
-        for m in range(1, 13):
-            key = f"M{m}"
-            w = mcell if m < 12 else width - mcell * 11
-            text = f"{m}月 {self._count(key)}" if mcell >= 10 else f"{m}月"
-            p = self.progress.get(key)
-            style = self._selected_style(key)
-            if key != self.selected and p and p.total and p.rate >= 1.0:
-                style = self.get_component_rich_style("period-navigator--bar-done", partial=True)
-            months.append(fit(" " + text, w), style=style)
-            self._regions.append((2, (m - 1) * mcell, (m - 1) * mcell + w, key))
-        return [top, bars, months]
 
     @property
     def strip(self) -> bool:
@@ -487,52 +420,183 @@ class PeriodNavigator(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 3 if self.strip else 5 * 2 + 1 + 6
 
+    # -- drawing ------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        lines = self._ensure_lines()
+        if y < len(lines):
+            return lines[y]
+        return Strip.blank(self.size.width, self.rich_style)
+
+    def _ensure_lines(self) -> list[Strip]:
+        key = (self.size.width, self.strip)
+        if self._lines is None or self._drawn_for != key:
+            self._lines = self._draw()
+            self._drawn_for = key
+        return self._lines
+
+    def _draw(self) -> list[Strip]:
+        width = self.size.width or 30
+        base = self.rich_style
+        part = {
+            name.removeprefix("period-navigator--"): self.get_component_rich_style(name, partial=True)
+            for name in self.COMPONENT_CLASSES
+        }
+        self._regions = []
+        rows = self._strip_rows(width, part) if self.strip else self._column_rows(width, part)
+        return [
+            Strip([Segment(text, base + style) for text, style in row]).adjust_cell_length(width, base)
+            for row in rows
+        ]
+
+    def _count(self, key: str) -> str:
+        p = self.progress.get(key)
+        return f"{p.done}/{p.total}" if p else "…"
+
+    def _bar(self, key: str, width: int, part: dict[str, Style]) -> list[tuple[str, Style]]:
+        p = self.progress.get(key)
+        filled = int(round((p.rate if p and p.total else 0.0) * width))
+        return [("█" * filled, part["bar-done"]), ("░" * (width - filled), part["bar-todo"])]
+
+    def _percent(self, key: str) -> str:
+        p = self.progress.get(key)
+        return f"{int(p.rate * 100):3d}%" if p and p.total else "  —"
+
+    def _pick(self, key: str, part: dict[str, Style]) -> Style:
+        return part["selected"] if key == self.selected else Style()
+
+    def _column_rows(self, width: int, part: dict[str, Style]) -> list[list[tuple[str, Style]]]:
+        rows: list[list[tuple[str, Style]]] = []
+        for key in ("year", "Q1", "Q2", "Q3", "Q4"):
+            count = self._count(key)
+            label = self.labels.get(key, self.SHORT[key])
+            self._regions.append((len(rows), 0, width, key))
+            rows.append([(fit(label, width - len(count) - 1) + " " + count, self._pick(key, part))])
+            self._regions.append((len(rows), 0, width, key))
+            rows.append(self._bar(key, max(width - 5, 1), part) + [(self._percent(key).rjust(5), part["dim"])])
+        rule = "── 月份 "
+        rows.append([(rule + "─" * max(width - cell_len(rule), 0), part["dim"])])
+        half = (width - 1) // 2
+        for m in range(1, 7):
+            row: list[tuple[str, Style]] = []
+            for column, month in enumerate((m, m + 6)):
+                key = f"M{month}"
+                x0 = column * (half + 1)
+                if column:
+                    row.append((" ", Style()))
+                row.append((fit(fit(f"{month}月", 5) + self._count(key), half), self._pick(key, part)))
+                self._regions.append((len(rows), x0, x0 + half, key))
+            rows.append(row)
+        return rows
+
+    def _strip_rows(self, width: int, part: dict[str, Style]) -> list[list[tuple[str, Style]]]:
+        top: list[tuple[str, Style]] = []
+        bars: list[tuple[str, Style]] = []
+        months: list[tuple[str, Style]] = []
+        keys = ("year", "Q1", "Q2", "Q3", "Q4")
+        cell = width // len(keys)
+        for n, key in enumerate(keys):
+            w = cell if n < len(keys) - 1 else width - cell * (len(keys) - 1)
+            top.append((fit(f" {self.SHORT[key]} {self._count(key)}", w), self._pick(key, part)))
+            bar_width = max(w - 6, 1)
+            bars.append((" ", Style()))
+            bars += self._bar(key, bar_width, part)
+            bars.append((fit(self._percent(key), w - bar_width - 1), part["dim"]))
+            self._regions.append((0, n * cell, n * cell + w, key))
+            self._regions.append((1, n * cell, n * cell + w, key))
+        mcell = width // 12
+        for m in range(1, 13):
+            key = f"M{m}"
+            w = mcell if m < 12 else width - mcell * 11
+            text = f"{m}月 {self._count(key)}" if mcell >= 10 else f"{m}月"
+            p = self.progress.get(key)
+            style = self._pick(key, part)
+            if key != self.selected and p and p.total and p.rate >= 1.0:
+                style = part["bar-done"]
+            months.append((fit(" " + text, w), style))
+            self._regions.append((2, (m - 1) * mcell, (m - 1) * mcell + w, key))
+        return [top, bars, months]
+
 
 class KeyBar(Widget):
-    """The keys of the screen along the bottom line; click one to run it.
+    """The bottom of a screen: optional information lines, then the screen's keys; click a
+    key to run it.
 
-    A single line widget instead of Textual's Footer: the Footer rebuilds a widget per key
-    whenever the focus moves, which costs more than the whole first frame of a table.
+    One Line-API widget instead of Textual's Footer plus a Static: the Footer rebuilds a
+    widget per key whenever the focus moves, and every extra widget costs start-up time.
     """
 
     DEFAULT_CSS = """
     KeyBar {
-        height: 1;
+        height: auto;
+        dock: bottom;
         background: $panel;
         & > .key-bar--key { text-style: bold; color: $accent; }
-        & > .key-bar--label { color: $foreground; }
+        & > .key-bar--info { color: $foreground; }
     }
     """
 
-    COMPONENT_CLASSES = {"key-bar--key", "key-bar--label"}
+    COMPONENT_CLASSES = {"key-bar--key", "key-bar--info"}
 
-    def __init__(self, commands, *, id: str | None = None) -> None:
+    def __init__(self, commands, *, info_lines: int = 0, id: str | None = None) -> None:
         super().__init__(id=id)
         self.commands = [c for c in commands if c.show]
+        self.info: list[Text] = [Text() for _ in range(info_lines)]
         self._regions: list[tuple[int, int, str]] = []
+        self._lines: list[Strip] | None = None
 
-    def render(self) -> Text:
-        width = self.content_region.width or 80
+    def set_info(self, lines: list[Text]) -> None:
+        """Replace the information lines (each cut to the width, never wrapped)."""
+        self.info = lines + [Text() for _ in range(len(self.info) - len(lines))]
+        self._lines = None
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.info) + 1
+
+    def on_resize(self) -> None:
+        self._lines = None
+
+    def notify_style_update(self) -> None:
+        self._lines = None
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        if self._lines is None:
+            self._lines = self._draw()
+        return self._lines[y] if y < len(self._lines) else Strip.blank(self.size.width, self.rich_style)
+
+    def _draw(self) -> list[Strip]:
+        width = self.size.width or 80
+        base = self.rich_style
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
-        label_style = self.get_component_rich_style("key-bar--label", partial=True)
-        tail = Text.assemble(("^p", key_style), (" 命令 ", label_style))
-        room = width - tail.cell_len
-        text = Text()
+        console = self.app.console
+        strips = []
+        for line in self.info:
+            text = Text(" ") + line
+            text.truncate(width, overflow="ellipsis")
+            strips.append(Strip(text.render(console)).apply_style(base).adjust_cell_length(width, base))
+        tail = [("^p", key_style), (" 命令 ", Style())]
+        room = width - sum(cell_len(t) for t, _ in tail)
+        pieces: list[tuple[str, Style]] = []
+        used = 0
         self._regions = []
         for c in self.commands:
-            part = Text.assemble((f" {c.key_display}", key_style), (f" {c.label} ", label_style))
-            if text.cell_len + part.cell_len > room:
+            part = [(f" {c.key_display}", key_style), (f" {c.label} ", Style())]
+            size = sum(cell_len(t) for t, _ in part)
+            if used + size > room:
                 break
-            self._regions.append((text.cell_len, text.cell_len + part.cell_len, c.action))
-            text.append_text(part)
-        text.append(" " * max(room - text.cell_len, 0))
-        self._regions.append((text.cell_len, text.cell_len + tail.cell_len, "app.command_palette"))
-        text.append_text(tail)
-        return text
+            self._regions.append((used, used + size, c.action))
+            pieces += part
+            used += size
+        pieces.append((" " * max(room - used, 0), Style()))
+        self._regions.append((max(room, used), width, "app.command_palette"))
+        pieces += tail
+        strips.append(Strip([Segment(t, base + st) for t, st in pieces]).adjust_cell_length(width, base))
+        return strips
 
     async def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None:
+        if offset is None or offset.y != len(self.info):
             return
         for x0, x1, action in self._regions:
             if x0 <= offset.x < x1:

@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, Select
 
 from screens.app import ShuangyongApp, build_app
 from screens.detail import DetailScreen
-from screens.dialogs import EvidenceDialog, FilterDialog, OwnerDialog, PathDialog, StatusDialog
+from screens.dialogs import DefaultPlanNotice, EvidenceDialog, FilterDialog, OwnerDialog, PathDialog, StatusDialog
 from screens.help import HelpScreen
 from screens.main import MainScreen
 from screens.meeting import MeetingScreen
@@ -691,9 +691,12 @@ async def test_default_plan_shows_notice_and_offers_import(home, db):
     app = make_app(None, db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        assert isinstance(app.screen, DefaultPlanNotice)
         text = screen_text(app)
-        assert "内置的社区计划" in text and "init" in text
-        assert app.screen.query_one("#banner").display
+        assert "内置的社区计划" in text and "shuangyong-tui init" in text and "导入" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and len(table(app).rows) > 40
         names = [c.title for c in app.get_system_commands(app.screen)]
         assert "导入计划（i）" in names
 
@@ -709,7 +712,7 @@ async def test_import_from_notice_writes_plan_and_refuses_overwrite(home, db):
     app = make_app(None, db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.click("#banner-import")
+        await pilot.click("#notice-import")
         await pilot.pause()
         dialog = app.screen
         dialog.query_one("#import-source", Input).value = str(source)
@@ -778,6 +781,20 @@ async def test_reports_write_a_summary(app, home):
         text = (home / "总结.md").read_text(encoding="utf-8")
         assert "走访军属" in text
 
+        # The ledger: choosing the kind renames the default file to match.
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.click("#opt-ledger-xlsx", offset=(2, 0))
+        await pilot.pause()
+        assert app.screen.query_one("#path-input", Input).value == "台帐-2026.xlsx"
+        await pilot.click("#ok")
+        await pilot.pause()
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(home / "台帐-2026.xlsx").active
+        cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+        assert any("走访军属" in c for c in cells)
+
 
 # ---------------------------------------------------------------------------------------------
 # Marks, the key bar, the other screens' keys
@@ -835,12 +852,13 @@ async def test_key_bar_is_clickable(app, db):
         await settle(pilot)
         await select_row(pilot, "markup")
         bar = app.screen.query_one(KeyBar)
+        keys_line = len(bar.info)  # the information lines come first
         x0, _, _ = next(r for r in bar._regions if r[2] == "toggle_done")
-        await pilot.click(KeyBar, offset=(x0 + 1, 0))
+        await pilot.click(KeyBar, offset=(x0 + 1, keys_line))
         await pilot.pause()
         assert stored(db, "markup").status is Status.DONE
         x0, _, _ = next(r for r in bar._regions if r[2] == "meeting")
-        await pilot.click(KeyBar, offset=(x0 + 1, 0))
+        await pilot.click(KeyBar, offset=(x0 + 1, keys_line))
         await pilot.pause()
         assert isinstance(app.screen, MeetingScreen)
 
@@ -885,3 +903,33 @@ async def test_meeting_keys_in_help_and_palette(app):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "会议纪要" in screen_text(app)
+
+
+async def test_messages_show_user_text_literally(app):
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "markup")
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("u")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert "已撤销对“[bold]不是粗体[/bold] 走访军属”的最近一次修改" in messages
+        assert screen_text(app).count("[bold]不是粗体[/bold]") >= 2  # the row and the toast
+
+
+async def test_changes_taken_in_by_our_own_write_are_shown(small_plan, db):
+    # Polling is off: the other process's change reaches us only through our own write.
+    app = make_app(small_plan, db, poll_seconds=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        other = Store(db, user="另一台电脑")
+        other.set_owner(YEAR, "monthly@2026-06", "社区居委会")
+        other.close()
+        await select_row(pilot, "markup")
+        await pilot.press("space")
+        await settle(pilot)
+        rows = {r.id: r for r in table(app).rows}
+        assert rows["markup"].status is Status.DONE
+        assert rows["monthly@2026-06"].owner == "社区居委会"
+        assert stored(db, "monthly@2026-06").owner == "社区居委会"

@@ -266,7 +266,7 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
             r.id,
             r.title,
             r.owner,
-            r.status_label(today),
+            r.status.label,
             f"{len(r.state.evidence)}/{len(r.occurrence.evidence)}",
             _marks(r, today),
         )

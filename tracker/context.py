@@ -108,6 +108,13 @@ class AppContext:
         self._tracker = None
         self._config: dict[str, str] | None = None
 
+    def fresh(self) -> "AppContext":
+        """The same options with nothing loaded yet: to read a fixed plan or state file again."""
+        return AppContext(
+            plan_option=self.plan_option, db_option=self.db_option, year_option=self.year_option,
+            today_option=self.today_option, user=self.user,
+        )
+
     # -- settings --------------------------------------------------------------
     @property
     def config(self) -> dict[str, str]:

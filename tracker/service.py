@@ -116,7 +116,7 @@ class Summary:
 @dataclass(frozen=True)
 class WeekView:
     monday: date
-    overdue: tuple[TrackedOccurrence, ...]  # due before this Monday (or before today), not finished
+    overdue: tuple[TrackedOccurrence, ...]  # due before this Monday, not finished
     this_week: tuple[TrackedOccurrence, ...]
     next_week: tuple[TrackedOccurrence, ...]
 
@@ -148,6 +148,8 @@ class Tracker:
         self.archive_dir = archive_dir
         self._occurrences: list[Occurrence] | None = None
         self._by_id: dict[str, Occurrence] = {}
+        self._carried = 0  # carry-overs included in _occurrences
+        self._seen_revision = store.revision
 
     # -- occurrences -------------------------------------------------------------
     @property
@@ -156,7 +158,9 @@ class Tracker:
         if self._occurrences is None:
             from .schedule import expand_plan
 
-            occurrences = expand_plan(self.plan, self.year) + self._carried_over()
+            carried = self._carried_over()
+            self._carried = len(carried)
+            occurrences = expand_plan(self.plan, self.year) + carried
             occurrences.sort(key=lambda o: (o.due, o.id))
             self._occurrences = occurrences
             self._by_id = {o.id: o for o in occurrences}
@@ -266,9 +270,8 @@ class Tracker:
         monday, sunday = week_of(day or self.today)
         next_sunday = sunday + timedelta(days=7)
         rows = self.tracked() if rows is None else rows
-        # Overdue as of the meeting day: past due, not finished, and not already in this week.
-        cutoff = min(self.today, monday) if day is None else monday
-        overdue = tuple(r for r in rows if not r.status.finished and r.due < cutoff)
+        # Overdue: due before this week and not finished; this week's items are listed below.
+        overdue = tuple(r for r in rows if not r.status.finished and r.due < monday)
         this_week = tuple(r for r in rows if monday <= r.due <= sunday)
         next_week = tuple(r for r in rows if sunday < r.due <= next_sunday)
         return WeekView(monday, overdue, this_week, next_week)
@@ -292,11 +295,20 @@ class Tracker:
 
     # -- changes -----------------------------------------------------------------
     def refresh(self) -> bool:
-        """Pick up changes written by another process; True when something changed."""
-        changed = self.store.refresh()
-        if changed:
-            self._occurrences = None  # carry-overs may have been added
-        return changed
+        """Pick up changes written by another process; True when anything changed since the
+        last call, including changes a write of ours took in along the way."""
+        self.store.refresh()
+        if self.store.revision == self._seen_revision:
+            return False
+        self._seen_revision = self.store.revision
+        self._forget_carry_overs_if_changed()
+        return True
+
+    def _forget_carry_overs_if_changed(self) -> None:
+        # Expanding the plan again costs far more than a state change; only a rollover or
+        # an undone one changes the list of occurrences.
+        if self._occurrences is not None and len(self.store.carry_overs(self.year)) != self._carried:
+            self._occurrences = None
 
     def toggle_done(self, occurrence_id: str, *, by: str | None = None) -> Change:
         row = self.get(occurrence_id)
@@ -352,7 +364,7 @@ class Tracker:
 
     def undo(self, *, by: str | None = None) -> Change | None:
         change = self.store.undo(by=by)
-        self._occurrences = None
+        self._forget_carry_overs_if_changed()
         return change
 
     def history(self, occurrence_id: str | None = None, since=None) -> list[Change]:
