@@ -113,11 +113,8 @@ class MeetingScreen(RowActions):
 
     # -- minutes -------------------------------------------------------------------------------------
     def action_minutes(self) -> None:
-        try:
-            from tracker import minutes
-        except ImportError:
-            self.notify("会议纪要功能尚未提供", severity="warning", markup=False)
-            return
+        from tracker import minutes
+
         from .dialogs import PathChoice, PathDialog
 
         board = self.shuangyong.board
@@ -135,9 +132,7 @@ class MeetingScreen(RowActions):
                     title=f"例会纪要（{board.today.year}年{board.today.month}月{board.today.day}日）",
                     since=self.opened_at,
                     until=datetime.now().astimezone(),
-                    overdue=list(view.overdue),
-                    upcoming=list(view.this_week) + list(view.next_week),
-                    today=board.today,
+                    **minutes.week_sections(view, board.today),
                 )
                 choice.path.parent.mkdir(parents=True, exist_ok=True)
                 choice.path.write_text(text, encoding="utf-8")

@@ -234,6 +234,15 @@ def default_title(since: datetime, until: datetime) -> str:
     return f"会议纪要（{_aware(since).astimezone():%Y-%m-%d} 至 {_aware(until).astimezone():%Y-%m-%d}）"
 
 
+def week_sections(view, today) -> dict[str, Any]:
+    """The weekly meeting's extra sections: still overdue, and open work due this or next week."""
+    return {
+        "overdue": list(view.overdue),
+        "upcoming": [r for r in (*view.this_week, *view.next_week) if not r.status.finished],
+        "today": today,
+    }
+
+
 def tracker_minutes(
     tracker,
     *,
@@ -253,11 +262,7 @@ def tracker_minutes(
     extra: dict[str, Any] = {}
     if week:
         view = tracker.week()
-        extra = {
-            "overdue": list(view.overdue),
-            "upcoming": [r for r in (*view.this_week, *view.next_week) if not r.status.finished],
-            "today": tracker.today,
-        }
+        extra = week_sections(view, tracker.today)
         title = title or f"{tracker.plan.unit or tracker.plan.title}例会纪要（{view.monday:%Y-%m-%d} 当周）"
     return minutes_markdown(
         tracker.plan, changes, titles, title=title or default_title(since, end), since=since, until=end, **extra
