@@ -10,6 +10,8 @@ About a fifth of the evidence items are files that exist on disk, so the summary
 the file checks it does in real use.
 
 Run: python bench/bench_exports.py [--occurrences 10000] [--runs 5] [--keep DIR]
+
+bench/run.py reuses `tracker_cases` and `run_cases` on its own county-scale workload.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -128,6 +131,65 @@ def timed(fn, runs: int) -> tuple[float, float, float]:
     return walls[0], statistics.median(walls), statistics.median(cpus)
 
 
+Case = tuple[str, str, Callable[[], object]]  # key, label, what to run
+
+
+def synthetic_cases(plan: Plan, rows: list[TrackedOccurrence], out: Path) -> list[Case]:
+    """The exports on synthetic rows, as the library functions are called."""
+    now = datetime.now(timezone.utc)
+    memory = build_ics(plan, rows, year=YEAR, now=now, today=TODAY)[1]
+
+    def ics():
+        data, _ = build_ics(plan, rows, year=YEAR, now=now, previous=memory, today=TODAY)
+        (out / "bench.ics").write_bytes(data)
+        return data
+
+    def docx():
+        data = summary_data(plan, rows, YEAR, TODAY)
+        write_summary_docx(data, out / "bench.docx")
+        return data
+
+    def markdown():
+        return summary_markdown(summary_data(plan, rows, YEAR, TODAY))
+
+    return [
+        ("ics", ".ics export (build + write)", ics),
+        ("docx", ".docx 总结 (data + write)", docx),
+        ("md", "Markdown 总结 (data + text)", markdown),
+        ("xlsx", ".xlsx 台帐", lambda: write_ledger_xlsx(plan, rows, YEAR, TODAY, out / "bench.xlsx")),
+        ("csv", ".csv 台帐", lambda: write_ledger_csv(plan, rows, YEAR, TODAY, out / "bench.csv")),
+    ]
+
+
+def tracker_cases(tracker, db_path: Path, out: Path) -> list[Case]:
+    """The exports as the commands run them on a loaded Tracker (rows joined from the state
+    file each time, the store's evidence file checks, the .ics sequence memory read and saved)."""
+    from tracker.export_ics import export_tracker
+    from tracker.reports import evidence_checker
+
+    def ics():
+        return export_tracker(tracker, db_path=db_path, target=out / "bench.ics")
+
+    def docx():
+        data = summary_data(tracker.plan, tracker.tracked(), tracker.year, tracker.today,
+                            check=evidence_checker(tracker.store))
+        return write_summary_docx(data, out / "bench.docx")
+
+    def xlsx():
+        return write_ledger_xlsx(tracker.plan, tracker.tracked(), tracker.year, tracker.today, out / "bench.xlsx")
+
+    return [
+        ("ics", ".ics 日历导出", ics),
+        ("docx", ".docx 年终总结", docx),
+        ("xlsx", ".xlsx 台帐", xlsx),
+    ]
+
+
+def run_cases(cases: list[Case], runs: int) -> dict[str, tuple[float, float, float]]:
+    """key -> (first wall time, median wall time, median CPU time), in seconds."""
+    return {key: timed(fn, runs) for key, _, fn in cases}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--occurrences", type=int, default=10_000)
@@ -148,32 +210,11 @@ def main() -> int:
             # Other work on the machine inflates wall times; CPU time is shown beside them.
             print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
-        now = datetime.now(timezone.utc)
-        memory = build_ics(plan, rows, year=YEAR, now=now, today=TODAY)[1]
-
-        def ics():
-            data, _ = build_ics(plan, rows, year=YEAR, now=now, previous=memory, today=TODAY)
-            (out / "bench.ics").write_bytes(data)
-            return data
-
-        def docx():
-            data = summary_data(plan, rows, YEAR, TODAY)
-            write_summary_docx(data, out / "bench.docx")
-            return data
-
-        def markdown():
-            return summary_markdown(summary_data(plan, rows, YEAR, TODAY))
-
-        cases = [
-            ("ics", ".ics export (build + write)", ics),
-            ("docx", ".docx 总结 (data + write)", docx),
-            ("md", "Markdown 总结 (data + text)", markdown),
-            ("xlsx", ".xlsx 台帐", lambda: write_ledger_xlsx(plan, rows, YEAR, TODAY, out / "bench.xlsx")),
-            ("csv", ".csv 台帐", lambda: write_ledger_csv(plan, rows, YEAR, TODAY, out / "bench.csv")),
-        ]
+        cases = synthetic_cases(plan, rows, out)
         failed = False
-        for key, label, fn in cases:
-            first, median, cpu = timed(fn, args.runs)
+        results = run_cases(cases, args.runs)
+        for key, label, _ in cases:
+            first, median, cpu = results[key]
             target = TARGETS.get(key)
             verdict = ""
             if target is not None:

@@ -16,13 +16,50 @@ import click
 
 from .cli_export import export, report
 from .cli_import import import_command
-from .cli_options import DAY, YEAR, fail, parse_status, plan_options, show_notices
+from .cli_options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
 from .context import AppContext
 from .errors import PlanError, TrackerError
 
 
+def usage_message(exc: click.UsageError) -> str:
+    """click's usage errors, said in Chinese (its own wording is English)."""
+    if isinstance(exc, click.NoSuchOption):
+        hint = f"；是否想用 {'、'.join(exc.possibilities)}？" if exc.possibilities else ""
+        return f"没有选项 {exc.option_name}{hint}"
+    if isinstance(exc, click.MissingParameter):
+        name = exc.param.human_readable_name if exc.param else ""
+        return f"缺少参数 {name}".rstrip()
+    if isinstance(exc, click.BadOptionUsage):
+        return f"选项 {exc.option_name} 用法不对：需要一个值"
+    if isinstance(exc, click.BadParameter):
+        hint = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else "")
+        return f"{hint} 的值无效：{exc.message}" if hint else exc.message
+    if exc.message.startswith("No such command"):
+        return f"没有这个命令：{exc.message.split(' ', 3)[-1].rstrip('.')}"
+    if exc.message.startswith("Got unexpected extra argument"):
+        return f"多余的参数：{exc.message.split('(', 1)[-1].rstrip(')')}"
+    return exc.message
+
+
 class TrackerGroup(click.Group):
     """Turns the tool's own errors into Chinese messages and exit codes, never tracebacks."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            click.echo(f"错误：{usage_message(exc)}", err=True)
+            click.echo("用 shuangyong-tui --help 查看用法（每个命令也可加 --help）。", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("已中断", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx):
         try:
@@ -44,8 +81,8 @@ class TrackerGroup(click.Group):
 
 
 @click.group(cls=TrackerGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--plan", "plan", type=click.Path(path_type=Path, dir_okay=False), help="计划文件（TOML）。")
-@click.option("--db", "db", type=click.Path(path_type=Path), help="状态文件；也可用环境变量 SHUANGYONG_DB。")
+@click.option("--plan", "plan", type=PATH, help="计划文件（TOML）。")
+@click.option("--db", "db", type=PATH, help="状态文件；也可用环境变量 SHUANGYONG_DB。")
 @click.option("--year", type=YEAR, help="年份；默认为计划中的年份或今年。")
 @click.option("--today", type=DAY, help="把这一天当作今天（YYYY-MM-DD），用于演示和核对。")
 @click.option("--by", "user", help="记录修改人；默认为登录名。")
@@ -76,7 +113,7 @@ def tui(obj: AppContext):
 
 
 @cli.command()
-@click.argument("plans", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("plans", nargs=-1, type=PATH)
 @click.pass_obj
 def validate(obj: AppContext, plans):
     """检查计划文件，列出全部问题（文件:行: 字段: 说明）。"""
@@ -119,7 +156,7 @@ def templates():
 
 @cli.command()
 @click.option("--template", "-t", "name", default="shequ", show_default=True, help="模板名称（见 templates）。")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="写到这个文件；默认 计划.toml。")
+@click.option("-o", "--output", type=PATH, help="写到这个文件；默认 计划.toml。")
 def init(name, output):
     """从内置模板生成一份可编辑的计划文件（不会覆盖已有文件）。"""
     from .bundled import template_path
@@ -138,9 +175,9 @@ def init(name, output):
 
 
 @cli.command()
-@click.option("--plan", "plan", type=click.Path(path_type=Path, dir_okay=False), help="默认计划文件。")
-@click.option("--db", "db", type=click.Path(path_type=Path), help="默认状态文件。")
-@click.option("--archive", type=click.Path(path_type=Path, file_okay=False), help="佐证材料档案文件夹。")
+@click.option("--plan", "plan", type=PATH, help="默认计划文件。")
+@click.option("--db", "db", type=PATH, help="默认状态文件。")
+@click.option("--archive", type=PATH, help="佐证材料档案文件夹。")
 @click.pass_obj
 def config(obj: AppContext, plan, db, archive):
     """查看或设置默认计划文件、状态文件和档案文件夹。"""
@@ -218,8 +255,8 @@ def row_json(row, today: date) -> dict:
 
 @cli.command("list")
 @plan_options
-@click.option("--quarter", "-q", type=click.IntRange(1, 4), help="只看某季度（1—4）。")
-@click.option("--month", "-m", type=click.IntRange(1, 12), help="只看某月（1—12）。")
+@click.option("--quarter", "-q", type=NumberRange(1, 4, "季度"), help="只看某季度（1—4）。")
+@click.option("--month", "-m", type=NumberRange(1, 12, "月份"), help="只看某月（1—12）。")
 @click.option("--owner", help="责任单位（牵头或配合）。")
 @click.option("--category", help="工作类别。")
 @click.option("--status", "status_text", help="状态：未开始/进行中/已完成/已延期/已取消 或 todo/doing/done/postponed/cancelled。")
@@ -296,7 +333,7 @@ def _evidence_options(func):
     for option in reversed(
         [
             click.option("--note", help="文字说明作为佐证。"),
-            click.option("--file", "file", type=click.Path(path_type=Path), help="佐证文件（照片、签到表等）的路径。"),
+            click.option("--file", "file", type=PATH, help="佐证文件（照片、签到表等）的路径。"),
             click.option("--url", help="新闻报道、简报等链接。"),
             click.option("--label", default="", help="这份材料对应计划要求的哪一项，如“签到表”。"),
             click.option("--archive", is_flag=True, help="把文件复制到档案文件夹（按年份和事项归档）。"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .cli_options import PATH, YEAR
 from .errors import TrackerError
 
 
@@ -37,12 +38,12 @@ def report_lines(result, source: Path, target: Path) -> list[str]:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=PATH)
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+    "-o", "--output", type=PATH,
     help="写到这个计划文件；默认在当前文件夹生成“原文件名.toml”。",
 )
-@click.option("--year", type=click.IntRange(2000, 2099), help="计划年份；不写则生成可逐年使用的计划。")
+@click.option("--year", type=YEAR, help="计划年份；不写则生成可逐年使用的计划。")
 @click.option("--unit", help="单位名称，也用作默认责任单位（例如“××社区双拥工作领导小组”）。")
 @click.pass_context
 def import_command(ctx: click.Context, file: Path, output: Path | None, year: int | None, unit: str | None):

@@ -25,7 +25,41 @@ class DayParam(click.ParamType):
 
 
 DAY = DayParam()
-YEAR = click.IntRange(2000, 2099)
+
+
+class NumberRange(click.ParamType):
+    """A whole number in a range, refused in Chinese (click's IntRange answers in English)."""
+
+    name = "数字"
+
+    def __init__(self, low: int, high: int, what: str) -> None:
+        self.low, self.high, self.what = low, high, what
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"“{value}”不是整数，{self.what}应为 {self.low}—{self.high}", param, ctx)
+        if not self.low <= number <= self.high:
+            self.fail(f"{self.what} {number} 超出范围，应为 {self.low}—{self.high}", param, ctx)
+        return number
+
+
+class PathParam(click.ParamType):
+    """A path taken as given; whether it exists or can be read is explained in Chinese by
+    the code that opens it (click.Path's own checks answer in English)."""
+
+    name = "路径"
+
+    def convert(self, value, param, ctx):
+        return value if isinstance(value, Path) else Path(value)
+
+
+YEAR = NumberRange(2000, 2099, "年份")
+PATH = PathParam()
 
 
 def parse_status(text: str):
@@ -60,9 +94,9 @@ def _set(attr):
 def plan_options(func):
     """`--plan/--db/--year/--today/--by` also after the command name, as users type them."""
     options = [
-        click.option("--plan", type=click.Path(path_type=Path, dir_okay=False), expose_value=False,
+        click.option("--plan", type=PATH, expose_value=False,
                      callback=_set("plan_option"), help="计划文件（TOML）。"),
-        click.option("--db", type=click.Path(path_type=Path), expose_value=False,
+        click.option("--db", type=PATH, expose_value=False,
                      callback=_set("db_option"), help="状态文件。"),
         click.option("--year", type=YEAR, expose_value=False, callback=_set("year_option"), help="年份。"),
         click.option("--today", type=DAY, expose_value=False, callback=_set("today_option"),

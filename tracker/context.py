@@ -54,13 +54,19 @@ def read_config() -> dict[str, str]:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError:
+        raise TrackerError(f"配置文件 {path} 不是 UTF-8 编码，请用 UTF-8 另存或删除后用 config 命令重新设置") from None
     except OSError as exc:
         raise TrackerError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TrackerError(f"配置文件 {path} 格式错误：{exc}") from None
-    return {k: v for k, v in data.items() if isinstance(v, str)}
+    values = {k: v for k, v in data.items() if isinstance(v, str)}
+    for key, value in values.items():
+        if "\0" in value:
+            raise TrackerError(f"配置文件 {path} 中 {key} 的值含有空字符，无法作为路径使用")
+    return values
 
 
 def write_config(values: dict[str, str]) -> Path:
@@ -86,8 +92,8 @@ def parse_day(text: str, what: str = "日期") -> date:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise TrackerError(f"{what}“{text}”无法识别，请用 YYYY-MM-DD 格式，例如 2026-03-10") from None
-    if not 2000 <= day.year <= 2100:
-        raise TrackerError(f"{what}“{text}”超出支持范围（2000—2100 年）")
+    if not 2000 <= day.year <= 2099:
+        raise TrackerError(f"{what}“{text}”超出支持范围（2000—2099 年）")
     return day
 
 

@@ -129,6 +129,7 @@ def column_widths(values: list[list]) -> list[int]:
 def write_ledger_xlsx(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date, path: Path | str) -> Path:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -163,6 +164,9 @@ def write_ledger_xlsx(plan: Plan, rows: list[TrackedOccurrence], year: int, toda
         # Empty text is left out (no cell written at all): a third fewer cells to write.
         cells = [None if value == "" else value for value in row]
         for i, value in enumerate(cells):
+            if isinstance(value, str):
+                # XML cannot carry most control characters (Word's vertical tab, ESC, BEL).
+                cells[i] = value = ILLEGAL_CHARACTERS_RE.sub("", value)
             if isinstance(value, str) and value.startswith("="):
                 cells[i] = _text_cell(ws, value)  # openpyxl would store it as a formula
         ws.append(cells)  # openpyxl gives dates the yyyy-mm-dd format itself

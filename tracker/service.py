@@ -352,8 +352,9 @@ class Tracker:
         by: str | None = None,
     ) -> Change:
         row = self.get(occurrence_id)
-        text = text.strip()
-        if not text:
+        if kind is not EvidenceKind.FILE:
+            text = text.strip()  # a file name may really begin or end with a space
+        if not text.strip():
             raise TrackerError("佐证材料内容不能为空")
         if kind is EvidenceKind.URL and "://" not in text:
             raise TrackerError(f"链接“{text}”不完整，请以 http:// 或 https:// 开头")

@@ -191,6 +191,17 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
+def _refuse_special_file(path: Path) -> None:
+    """A device, pipe or socket is never a state file: reading could hang, replacing it
+    would destroy it (``--db /dev/null`` run as root)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing (a new file) or unreadable: the storage explains that itself
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise StoreError(f"{path} 不是普通文件（设备、管道或套接字），不能用作状态文件；请换一个文件路径")
+
+
 class JsonLinesStorage(Storage):
     """TinyDB storage: a JSON Lines file, appended to, reread only where it grew.
 
@@ -210,11 +221,14 @@ class JsonLinesStorage(Storage):
         validator: Callable[[str, int, dict], str | None] | None = None,
     ) -> None:
         self.path = Path(path)
+        if "\0" in str(self.path):
+            raise StoreError(f"状态文件路径含有不可用的空字符：{str(self.path)!r}")
         # Checks every record read: (table, id, doc) -> what is wrong, or None. A record it
         # rejects makes the file damaged (never written), with the line in the message.
         self.validator = validator
         # Follow a symlink once: writes go to the target, the link itself stays a link.
         self.real_path = Path(os.path.realpath(self.path))
+        _refuse_special_file(self.real_path)
         self.append_tables = frozenset(append_tables)
         self.lock_timeout = lock_timeout
         self._now = now or _local_now
@@ -903,7 +917,7 @@ def _unique_target(folder: Path, name: str) -> Path:
 
 def _read_evidence_file(text: str, archive: Path | None) -> tuple[str, int, str, str | None]:
     """Absolute path, size, sha256 and the archive copy (made from the same bytes)."""
-    path = os.path.abspath(os.path.expanduser(text.strip()))
+    path = os.path.abspath(os.path.expanduser(text))  # spaces may belong to the name
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -1571,9 +1585,11 @@ class Store:
             kind = EvidenceKind(kind)
         except ValueError:
             raise InvalidChange(f"未知的佐证材料类型“{kind}”，可选：说明(note)、文件(file)、链接(url)") from None
-        text = (text or "").strip()
+        text = text or ""
+        if kind is not EvidenceKind.FILE:
+            text = text.strip()  # a file name may really begin or end with a space
         label = (label or "").strip()
-        if not text:
+        if not text.strip():
             raise InvalidChange(f"佐证材料（{kind.label}）不能为空。")
         record: dict[str, Any] = {"kind": kind.value, "text": text, "label": label,
                                   "size": None, "sha256": None, "archived": None}
