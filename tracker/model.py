@@ -263,8 +263,10 @@ def missing_evidence(required: tuple[str, ...], items: tuple[Evidence, ...]) -> 
     Items with no label and no matching text cover nothing in particular: a photo path
     called ``IMG_0012.jpg`` does not prove a 签到表.
     """
-    missing = []
-    for name in required:
-        if not any(item.label == name or (not item.label and name in item.text) for item in items):
-            missing.append(name)
-    return tuple(missing)
+    if not required:
+        return ()
+    labels = {item.label for item in items if item.label}
+    unlabelled = [item.text for item in items if not item.label]
+    return tuple(
+        name for name in required if name not in labels and not any(name in text for text in unlabelled)
+    )
