@@ -150,7 +150,8 @@ class ShuangyongApp(App[None]):
         """Tell every open screen that the board changed."""
         for screen in self.screen_stack:
             hook = getattr(screen, "board_changed", None)
-            if hook is not None:
+            # A screen still being mounted draws from the board in its own on_mount.
+            if hook is not None and screen.is_mounted:
                 hook(row)
 
     def undo(self) -> None:
