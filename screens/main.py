@@ -127,7 +127,12 @@ class MainScreen(RowActions):
         if board is None:
             return
         rows = board.select(self.filters)
-        self.table.set_items(rows)
+        current = self.table.current
+        keep = None
+        if current is None or not any(r.id == current.id for r in rows):
+            # A fresh list opens at today: what is due next, with the overdue just above.
+            keep = next((r.id for r in rows if r.due >= board.today), rows[-1].id if rows else None)
+        self.table.set_items(rows, keep=keep)
         self._summary = board.summary(rows)
         self._show_counts()
 

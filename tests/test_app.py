@@ -175,6 +175,17 @@ async def test_main_screen_shows_header_navigator_table_and_summary(app):
         assert "逾期" in text and "未开始" in text
 
 
+async def test_the_year_opens_at_today_with_overdue_just_above(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = table(app).rows
+        current = table(app).current
+        assert current is not None and current.due >= TODAY
+        earlier = [r for r in rows if r.due < TODAY]
+        assert earlier and all(r.due < current.due for r in earlier)
+        assert current == next(r for r in rows if r.due >= TODAY)
+
+
 async def test_title_with_markup_is_shown_literally(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
