@@ -108,8 +108,6 @@ class ShuangyongApp(App[None]):
         """After the user fixed the plan or the state file: forget what was loaded, read again."""
         from .problems import ErrorScreen
 
-        from tracker.context import AppContext
-
         # The context caches what it loaded; a fresh one with the same options reads again.
         self.ctx = self.ctx.fresh()
         if isinstance(self.screen, ErrorScreen):

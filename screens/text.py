@@ -99,53 +99,8 @@ def evidence_cell(row: TrackedOccurrence) -> str:
     return f"{have} 缺{missing}" if missing else str(have)
 
 
-def describe_value(op: str, value) -> str:
-    from tracker.model import EvidenceKind, Status
-
-    if value is None or value == "":
-        return "（无）"
-    if op == "status":
-        try:
-            return Status(value).label
-        except ValueError:
-            return str(value)
-    if isinstance(value, dict):
-        kind = value.get("kind")
-        text = str(value.get("text", ""))
-        label = value.get("label")
-        try:
-            kind_label = EvidenceKind(kind).label if kind else ""
-        except ValueError:
-            kind_label = str(kind)
-        parts = [p for p in (kind_label, f"［{label}］" if label else "", text) if p]
-        return " ".join(parts)
-    return str(value)
-
-
-OP_LABELS = {
-    "status": "状态",
-    "owner": "责任单位",
-    "due": "截止日期",
-    "note": "备注",
-    "evidence": "佐证材料",
-    "evidence_remove": "删除佐证材料",
-    "relink": "迁移记录",
-    "carry": "延续",
-    "undo": "撤销",
-}
-
-
 def describe_change(change: Change) -> str:
     """One history line: what changed, old → new, and why."""
-    what = OP_LABELS.get(change.op, change.op)
-    if change.op == "undo":
-        text = f"{what}第 {change.undoes} 条修改" if change.undoes is not None else what
-    elif change.op in ("evidence", "note"):
-        text = f"{what}：{describe_value(change.op, change.new)}"
-    else:
-        text = f"{what}：{describe_value(change.op, change.old)} → {describe_value(change.op, change.new)}"
-    if change.reason:
-        text += f"（原因：{change.reason}）"
-    if change.undone:
-        text += "〔已撤销〕"
-    return text
+    from tracker.wording import describe
+
+    return describe(change) + ("〔已撤销〕" if change.undone else "")

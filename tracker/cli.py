@@ -19,6 +19,7 @@ from .cli_import import import_command
 from .cli_options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
 from .context import AppContext
 from .errors import PlanError, TrackerError
+from .wording import history_line
 
 
 def usage_message(exc: click.UsageError) -> str:
@@ -268,7 +269,6 @@ def row_json(row, today: date) -> dict:
 @click.pass_obj
 def list_command(obj: AppContext, quarter, month, owner, category, status_text, overdue, week, text, orphans, as_json):
     """列出全年事项（按截止日期），可按季度、月份、责任单位、状态筛选。"""
-    from .model import Status
     from .service import Query
 
     if quarter and month:
@@ -476,7 +476,7 @@ def show(obj: AppContext, occurrence_id):
     changes = tracker.history(row.id)
     lines.append(f"  修改记录（{len(changes)}）：")
     for ch in changes:
-        lines.append(f"    {describe_change(ch)}")
+        lines.append(f"    {history_line(ch)}")
     click.echo("\n".join(lines))
 
 
@@ -486,49 +486,6 @@ def _evidence_state(tracker, ev) -> str:
         return ""
     result = check(ev)
     return {"missing": "  ⚠ 文件已不存在", "changed": "  ⚠ 文件已被修改"}.get(result, "")
-
-
-OP_LABELS = {
-    "status": "状态",
-    "owner": "责任单位",
-    "due": "截止日期",
-    "note": "备注",
-    "evidence": "添加佐证",
-    "evidence_remove": "删除佐证",
-    "relink": "迁移记录",
-    "carry": "延续到下一年",
-    "undo": "撤销",
-}
-
-
-def _value(op: str, value) -> str:
-    from .model import Status
-
-    if value is None or value == "":
-        return "（无）"
-    if op == "status":
-        try:
-            return Status(value).label
-        except ValueError:
-            return str(value)
-    if isinstance(value, dict):
-        return str(value.get("text") or value.get("title") or value)
-    return str(value)
-
-
-def describe_change(ch) -> str:
-    at = ch.at.strftime("%Y-%m-%d %H:%M")
-    what = OP_LABELS.get(ch.op, ch.op)
-    if ch.op == "undo":
-        body = f"撤销了第 {ch.undoes} 号修改"
-    elif ch.op in ("evidence", "note"):
-        body = f"{what}：{_value(ch.op, ch.new)}"
-    else:
-        body = f"{what}：{_value(ch.op, ch.old)} → {_value(ch.op, ch.new)}"
-    if ch.reason:
-        body += f"（{ch.reason}）"
-    mark = "（已撤销）" if ch.undone else ""
-    return f"#{ch.seq} {at} {ch.by} {ch.year}年 {ch.occurrence}：{body}{mark}"
 
 
 @cli.command()
@@ -550,7 +507,7 @@ def history(obj: AppContext, occurrence_id, since):
     if not changes:
         click.echo("还没有修改记录。")
     for ch in changes:
-        click.echo(describe_change(ch))
+        click.echo(history_line(ch))
 
 
 @cli.command()
@@ -563,7 +520,7 @@ def undo(obj: AppContext):
         click.echo("没有可以撤销的修改。")
         return
     target = next((c for c in obj.store().history() if c.seq == change.undoes), None)
-    click.echo(f"已撤销：{describe_change(target) if target else change.undoes}")
+    click.echo(f"已撤销：{history_line(target) if target else change.undoes}")
 
 
 @cli.command()

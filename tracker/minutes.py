@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .model import Change, EvidenceKind, Plan, Status, TrackedOccurrence
+from . import wording
+from .model import Change, Plan, Status, TrackedOccurrence
 from .reports import md, numbered
 
 # (key, heading) in the order the minutes present them.
@@ -28,17 +29,6 @@ GROUPS = (
     ("undo", "撤销的修改"),
 )
 
-OP_LABELS = {
-    "status": "状态",
-    "owner": "责任单位",
-    "due": "截止日期",
-    "note": "备注",
-    "evidence": "添加佐证",
-    "evidence_remove": "删除佐证",
-    "relink": "迁移记录",
-    "carry": "列为延续事项",
-    "undo": "撤销",
-}
 
 
 @dataclass(frozen=True)
@@ -53,63 +43,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.astimezone()
 
 
-def _status_label(value: Any) -> str:
-    if isinstance(value, Status):
-        return value.label
-    try:
-        return Status(str(value)).label
-    except ValueError:
-        return str(value) if value else Status.TODO.label
-
-
-def _day(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value) if value else ""
-
-
-def _evidence(value: Any) -> str:
-    if not isinstance(value, dict):
-        return md(str(value or ""))
-    try:
-        kind = EvidenceKind(value.get("kind", "note")).label
-    except ValueError:
-        kind = str(value.get("kind"))
-    label = f"（{md(value['label'])}）" if value.get("label") else ""
-    return f"{kind}：{md(str(value.get('text', '')))}{label}"
-
-
-def describe(change: Change, *, op: str | None = None, old: Any = None, new: Any = None) -> str:
-    """What a change did, in the office's words (without who, when and which task)."""
-    op = op or change.op
-    old = change.old if old is None else old
-    new = change.new if new is None else new
-    reason = f"（原因：{md(change.reason)}）" if change.reason else ""
-    if op == "status":
-        text = f"{_status_label(old)} → {_status_label(new)}"
-        due = change.data.get("due")
-        if due:
-            text += f"，新截止日期 {_day(due)}"
-        return text + reason
-    if op == "owner":
-        return f"责任单位 {md(old or '计划责任单位')} → {md(new or '计划责任单位')}"
-    if op == "due":
-        return f"截止日期 {_day(old) or '计划日期'} → {_day(new) or '计划日期'}{reason}"
-    if op == "note":
-        return f"备注：{md(str(new or ''))}"
-    if op == "evidence":
-        return f"添加 {_evidence(new)}"
-    if op == "evidence_remove":
-        return f"删除 {_evidence(old)}"
-    if op == "relink":
-        return f"记录由 `{old}` 迁移到 `{new}`"
-    if op == "carry":
-        snap = new if isinstance(new, dict) else {}
-        origin = snap.get("from_year") or change.data.get("from_year") or ""
-        return f"从 {origin} 年延续到 {change.year} 年（原截止 {_day(snap.get('due'))}）"
-    return f"{OP_LABELS.get(op, op)}：{md(str(old))} → {md(str(new))}"
+def describe(change: Change, **overrides) -> str:
+    """What a change did, in Markdown-safe words."""
+    return wording.describe(change, escape=md, **overrides)
 
 
 def _group(change: Change) -> str:

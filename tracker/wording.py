@@ -1,0 +1,97 @@
+"""How a recorded change is said in Chinese: one wording for the commands, the app and the
+meeting minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from .model import Change, EvidenceKind, Status
+
+OP_LABELS = {
+    "status": "状态",
+    "owner": "责任单位",
+    "due": "截止日期",
+    "note": "备注",
+    "evidence": "添加佐证",
+    "evidence_remove": "删除佐证",
+    "relink": "迁移记录",
+    "carry": "列为延续事项",
+    "undo": "撤销",
+}
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def status_label(value: Any) -> str:
+    if isinstance(value, Status):
+        return value.label
+    try:
+        return Status(str(value)).label
+    except ValueError:
+        return str(value) if value else Status.TODO.label
+
+
+def day_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if value else ""
+
+
+def evidence_text(value: Any, escape: Callable[[str], str] = _plain) -> str:
+    if not isinstance(value, dict):
+        return escape(str(value or ""))
+    try:
+        kind = EvidenceKind(value.get("kind", "note")).label
+    except ValueError:
+        kind = str(value.get("kind"))
+    label = f"（{escape(value['label'])}）" if value.get("label") else ""
+    return f"{kind}：{escape(str(value.get('text', '')))}{label}"
+
+
+def describe(
+    change: Change, *, escape: Callable[[str], str] = _plain, op: str | None = None, old: Any = None, new: Any = None
+) -> str:
+    """What a change did (without who, when and which task). `escape` protects user text for
+    the target format; op/old/new override the change's own (to word a reversal)."""
+    op = op or change.op
+    old = change.old if old is None else old
+    new = change.new if new is None else new
+    reason = f"（原因：{escape(change.reason)}）" if change.reason else ""
+    if op == "status":
+        text = f"{status_label(old)} → {status_label(new)}"
+        due = change.data.get("due")
+        if due:
+            text += f"，新截止日期 {day_text(due)}"
+        return text + reason
+    if op == "owner":
+        return f"责任单位 {escape(old or '计划责任单位')} → {escape(new or '计划责任单位')}"
+    if op == "due":
+        return f"截止日期 {day_text(old) or '计划日期'} → {day_text(new) or '计划日期'}{reason}"
+    if op == "note":
+        return f"备注：{escape(str(new or ''))}"
+    if op == "evidence":
+        return f"添加 {evidence_text(new, escape)}"
+    if op == "evidence_remove":
+        return f"删除 {evidence_text(old, escape)}"
+    if op == "relink":
+        return f"记录由 `{old}` 迁移到 `{new}`"
+    if op == "carry":
+        snap = new if isinstance(new, dict) else {}
+        origin = snap.get("from_year") or change.data.get("from_year") or ""
+        return f"从 {origin} 年延续到 {change.year} 年（原截止 {day_text(snap.get('due'))}）"
+    if op == "undo":
+        return f"撤销第 {change.undoes} 号修改"
+    return f"{OP_LABELS.get(op, op)}：{escape(str(old))} → {escape(str(new))}{reason}"
+
+
+def history_line(change: Change) -> str:
+    """One line of `history`: number, time, who, which occurrence, what."""
+    at = change.at.strftime("%Y-%m-%d %H:%M")
+    mark = "（已撤销）" if change.undone else ""
+    return f"#{change.seq} {at} {change.by} {change.year}年 {change.occurrence}：{describe(change)}{mark}"
