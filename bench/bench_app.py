@@ -77,10 +77,10 @@ def plan_text(tasks: int) -> str:
 
 
 def make_data(folder: Path, tasks: int) -> tuple[Path, Path, int, int]:
-    from tracker.loader import load_plan
+    from tracker.plan.loader import load_plan
     from tracker.model import EvidenceKind, Status
-    from tracker.schedule import expand_plan
-    from tracker.store import Store
+    from tracker.calendar.schedule import expand_plan
+    from tracker.state.store import Store
 
     plan_path = folder / "plan.toml"
     plan_path.write_text(plan_text(tasks), encoding="utf-8")
@@ -137,7 +137,7 @@ async def child_bare() -> dict:
 async def child_app(plan: Path, db: Path) -> dict:
     from screens.app import build_app
     from screens.widgets import TaskTable
-    from tracker.context import AppContext
+    from tracker.settings import AppContext
 
     built = time.perf_counter()
     ctx = AppContext(plan_option=plan, db_option=db, today_option=TODAY)
@@ -178,7 +178,7 @@ async def measure_ticks(plan: Path, db: Path, count: int) -> tuple[list[float], 
 
     from screens.app import build_app
     from screens.widgets import TaskTable
-    from tracker.context import AppContext
+    from tracker.settings import AppContext
 
     ctx = AppContext(plan_option=plan, db_option=db, today_option=TODAY)
     app = build_app(ctx)

@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.export_ics import build_ics  # noqa: E402
-from tracker.ledger import write_ledger_csv, write_ledger_xlsx  # noqa: E402
+from tracker.outputs.ics import build_ics  # noqa: E402
+from tracker.outputs.ledger import write_ledger_csv, write_ledger_xlsx  # noqa: E402
 from tracker.model import (  # noqa: E402
     Evidence,
     EvidenceKind,
@@ -41,7 +41,7 @@ from tracker.model import (  # noqa: E402
     Status,
     TrackedOccurrence,
 )
-from tracker.reports import summary_data, summary_markdown, write_summary_docx  # noqa: E402
+from tracker.outputs.summary import summary_data, summary_markdown, write_summary_docx  # noqa: E402
 
 YEAR = 2026
 TODAY = date(2026, 12, 10)  # the 总结 is written in December
@@ -164,8 +164,8 @@ def synthetic_cases(plan: Plan, rows: list[TrackedOccurrence], out: Path) -> lis
 def tracker_cases(tracker, db_path: Path, out: Path) -> list[Case]:
     """The exports as the commands run them on a loaded Tracker (rows joined from the state
     file each time, the store's evidence file checks, the .ics sequence memory read and saved)."""
-    from tracker.export_ics import export_tracker
-    from tracker.reports import evidence_checker
+    from tracker.outputs.ics import export_tracker
+    from tracker.outputs.summary import evidence_checker
 
     def ics():
         return export_tracker(tracker, db_path=db_path, target=out / "bench.ics")

@@ -3,7 +3,7 @@
     python bench/bench_plan.py [--tasks 3000] [--occurrences 10000] [--runs 7] [--year 2026]
 
 The plan has 30 owners, 6 categories and uses every `when` form the parser documents
-(tracker.when.WHEN_EXAMPLES) at least once; the remaining tasks are one-off work and
+(tracker.calendar.when.WHEN_EXAMPLES) at least once; the remaining tasks are one-off work and
 repeating work (monthly, quarterly...) mixed so that the year expands to about
 `--occurrences` occurrences, as a county office's plan would. The first run is reported on
 its own (empty caches); the headline figure is the median of all runs. Target: under 200 ms.
@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.loader import load_plan, parse_plan_text  # noqa: E402
-from tracker.schedule import expand_plan  # noqa: E402
-from tracker.when import WHEN_EXAMPLES  # noqa: E402
+from tracker.plan.loader import load_plan, parse_plan_text  # noqa: E402
+from tracker.calendar.schedule import expand_plan  # noqa: E402
+from tracker.calendar.when import WHEN_EXAMPLES  # noqa: E402
 
 TARGET_MS = 200.0
 OWNERS = [f"成员单位{n:02d}" for n in range(1, 31)]

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tinydb.table import Document  # noqa: E402
 
 from tracker.model import Status  # noqa: E402
-from tracker.store import CHANGES, Store  # noqa: E402
+from tracker.state.store import CHANGES, Store  # noqa: E402
 
 YEAR = 2026
 OCCURRENCES = 10_000

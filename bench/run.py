@@ -8,7 +8,7 @@ In a temporary folder (or DIR) it builds:
   with one-off and repeating work mixed so that 2026 expands to about 10,000 occurrences
   (bench/bench_plan.py `generate`);
 - a state file with 20,000 evidence items (files on disk, notes, links) and 5,000 status
-  changes on those occurrences, written through tracker.store.Store
+  changes on those occurrences, written through tracker.state.store.Store
   (bench/bench_store.py `build_events` / `write_events`).
 
 Then it measures, each figure beside its target:
@@ -170,8 +170,8 @@ class Workload:
 
 
 def build_workload(folder: Path) -> Workload:
-    from tracker.loader import load_plan
-    from tracker.schedule import expand_plan
+    from tracker.plan.loader import load_plan
+    from tracker.calendar.schedule import expand_plan
 
     started = time.perf_counter()
     plan_path = folder / "县级双拥工作计划.toml"
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(work: Workload, runs: int, ticks: int) -> list[Figure]:
-    from tracker.context import AppContext
+    from tracker.settings import AppContext
 
     figures: list[Figure] = []
     cli = command()

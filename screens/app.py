@@ -23,7 +23,7 @@ from .board import Board
 from .main import MainScreen
 
 if TYPE_CHECKING:
-    from tracker.context import AppContext
+    from tracker.settings import AppContext
     from tracker.model import TrackedOccurrence
     from tracker.service import Tracker
 
@@ -88,7 +88,7 @@ class ShuangyongApp(App[None]):
             self.call_after_refresh(lambda: self.timings.setdefault("rows_shown", perf_counter()))
             if self.ctx.plan_is_default:
                 main.show_default_plan_notice()
-        from tracker.context import DEFAULT_PLAN_NOTICE
+        from tracker.settings import DEFAULT_PLAN_NOTICE
 
         for notice in self.ctx.notices:
             if notice != DEFAULT_PLAN_NOTICE:  # that one has its own dialog
@@ -223,7 +223,7 @@ class ShuangyongApp(App[None]):
         board = self.board
         if board is None:
             return
-        from tracker.export_ics import default_filename, export_tracker
+        from tracker.outputs.ics import default_filename, export_tracker
 
         from .dialogs import PathChoice, PathDialog
 
@@ -269,7 +269,8 @@ class ShuangyongApp(App[None]):
         board = self.board
         if board is None:
             return
-        from tracker import ledger, reports
+        from tracker.outputs import ledger
+        from tracker.outputs import summary as reports
 
         from .dialogs import PathChoice, PathDialog
 
@@ -316,7 +317,7 @@ class ShuangyongApp(App[None]):
         )
 
     def import_plan(self) -> None:
-        from tracker.cli_import import report_lines
+        from tracker.cli.imports import report_lines
         from tracker.importer import import_plan, save_draft
 
         from .dialogs import ImportChoice, ImportDialog, MessageDialog

@@ -212,7 +212,7 @@ class StatusDialog(Dialog):
         options.action_select()
 
     def result(self) -> StatusChoice:
-        from tracker.context import parse_day
+        from tracker.settings import parse_day
         from tracker.errors import TrackerError
 
         status = self.chosen

@@ -113,7 +113,7 @@ class MeetingScreen(RowActions):
 
     # -- minutes -------------------------------------------------------------------------------------
     def action_minutes(self) -> None:
-        from tracker import minutes
+        from tracker.outputs import minutes
 
         from .dialogs import PathChoice, PathDialog
 

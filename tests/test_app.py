@@ -22,10 +22,10 @@ from screens.main import MainScreen
 from screens.meeting import MeetingScreen
 from screens.problems import ErrorScreen
 from screens.widgets import KeyBar, PeriodNavigator, TaskTable
-from tracker.bundled import default_plan_path
-from tracker.context import AppContext
+from tracker.plan.bundled import default_plan_path
+from tracker.settings import AppContext
 from tracker.model import EvidenceKind, Status
-from tracker.store import Store
+from tracker.state.store import Store
 
 TODAY = date(2026, 6, 15)  # a Monday
 YEAR = 2026
@@ -582,7 +582,7 @@ async def test_meeting_sections_and_week_navigation(app):
 
 
 async def test_meeting_tick_evidence_and_minutes(app, db, home):
-    pytest.importorskip("tracker.minutes")
+    pytest.importorskip("tracker.outputs.minutes")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("w")
@@ -732,7 +732,7 @@ async def test_import_from_notice_writes_plan_and_refuses_overwrite(home, db):
         await settle(pilot)
         draft = home / "草稿.toml"
         assert draft.exists()
-        from tracker.loader import load_plan
+        from tracker.plan.loader import load_plan
 
         assert load_plan(draft).tasks
         assert "草稿已保存" in screen_text(app)
@@ -752,7 +752,7 @@ async def test_import_from_notice_writes_plan_and_refuses_overwrite(home, db):
 
 
 async def test_export_ics_writes_a_calendar(app, home):
-    pytest.importorskip("tracker.export_ics")
+    pytest.importorskip("tracker.outputs.ics")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("x")
@@ -776,7 +776,7 @@ async def test_export_ics_writes_a_calendar(app, home):
 
 
 async def test_reports_write_a_summary(app, home):
-    pytest.importorskip("tracker.reports")
+    pytest.importorskip("tracker.outputs.summary")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await select_row(pilot, "markup")

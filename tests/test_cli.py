@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tracker.bundled import default_plan_path
+from tracker.plan.bundled import default_plan_path
 from tracker.cli import cli
-from tracker.store import Store
+from tracker.state.store import Store
 
 TODAY = "2026-06-15"
 

@@ -8,17 +8,17 @@ import chinese_calendar
 import pytest
 from borax.calendars.lunardate import LunarDate, TermUtils
 
-from tracker import workdays
+from tracker.calendar import workdays
 from tracker.errors import WhenError
-from tracker.festivals import (
+from tracker.calendar.festivals import (
     ALIASES,
     FESTIVALS,
     canonical_name,
     festival_date,
     known_festival_names,
 )
-from tracker.when import parse_when, slots_for
-from tracker.workdays import adjust, is_covered, is_workday
+from tracker.calendar.when import parse_when, slots_for
+from tracker.calendar.workdays import adjust, is_covered, is_workday
 
 # The table of ../shared/domain.md, copied as written there.
 DOMAIN_TABLE = {

@@ -37,10 +37,10 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.bundled import default_plan_path
+from tracker.plan.bundled import default_plan_path
 from tracker.cli import cli
 from tracker.model import EvidenceKind, Status
-from tracker.store import Store
+from tracker.state.store import Store
 
 Y = 2026
 TODAY = "2026-06-15"
@@ -492,7 +492,7 @@ def test_out_of_range_numbers_answer_in_chinese(world: World, case: str) -> None
 
 
 def test_today_in_2100_with_a_template_plan_is_one_message(world: World) -> None:
-    from tracker.loader import load_plan
+    from tracker.plan.loader import load_plan
 
     assert load_plan(world.plan).year is None  # the bundled plan is a template
     result = refused(world.folder, ["--plan", str(world.plan), "--db", str(world.db), "--today", "2100-06-01", "done", TASK])

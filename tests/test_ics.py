@@ -11,7 +11,7 @@ import recurring_ical_events
 import vobject
 
 from tracker.errors import TrackerError
-from tracker.export_ics import build_ics, occurrence_uid, parse_alarm
+from tracker.outputs.ics import build_ics, occurrence_uid, parse_alarm
 from tracker.model import Evidence, EvidenceKind, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
 
 NOW = datetime(2026, 6, 15, 10, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -304,7 +304,7 @@ def test_empty_export_is_still_a_calendar():
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tracker.export_ics import escape_text, fold, format_duration  # noqa: E402
+from tracker.outputs.ics import escape_text, fold, format_duration  # noqa: E402
 
 
 def test_fold_never_splits_characters_or_escapes():
@@ -360,10 +360,10 @@ import json  # noqa: E402
 
 from click.testing import CliRunner  # noqa: E402
 
-from tracker.bundled import default_plan_path  # noqa: E402
+from tracker.plan.bundled import default_plan_path  # noqa: E402
 from tracker.cli import cli  # noqa: E402
-from tracker.cli_export import export as export_group  # noqa: E402
-from tracker.cli_export import report as report_group  # noqa: E402
+from tracker.cli.export import export as export_group  # noqa: E402
+from tracker.cli.export import report as report_group  # noqa: E402
 
 for _group in (export_group, report_group):
     if _group.name not in cli.commands:
@@ -457,7 +457,7 @@ def test_cli_broken_sidecar_is_set_aside(env):
 
 
 def test_default_filename_and_sequence_file(tmp_path):
-    from tracker.export_ics import default_filename, read_sequences, sequence_path, write_sequences
+    from tracker.outputs.ics import default_filename, read_sequences, sequence_path, write_sequences
 
     assert default_filename("幸福社区2026年双拥工作计划", 2026) == "幸福社区2026年双拥工作计划-2026.ics"
     assert default_filename('a/b\\c:d*e?"f<g>h|', 2026) == "a_b_c_d_e_f_g_h-2026.ics"

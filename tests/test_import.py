@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.cli import TrackerGroup
-from tracker.cli_import import import_command
+from tracker.cli.imports import import_command
 from tracker.errors import TrackerError
 from tracker.importer import Block, ImportResult, import_plan, read_document
-from tracker.loader import parse_plan_text
-from tracker.schedule import expand_plan
+from tracker.plan.loader import parse_plan_text
+from tracker.calendar.schedule import expand_plan
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []

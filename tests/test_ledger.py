@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import openpyxl
 import pytest
 
-from tracker.ledger import COLUMNS, display_width, write_ledger, write_ledger_csv, write_ledger_xlsx
+from tracker.outputs.ledger import COLUMNS, display_width, write_ledger, write_ledger_csv, write_ledger_xlsx
 from tracker.model import Evidence, EvidenceKind, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
 
 TODAY = date(2026, 6, 15)
@@ -168,10 +168,10 @@ import json  # noqa: E402
 
 from click.testing import CliRunner  # noqa: E402
 
-from tracker.bundled import default_plan_path  # noqa: E402
+from tracker.plan.bundled import default_plan_path  # noqa: E402
 from tracker.cli import cli  # noqa: E402
-from tracker.cli_export import export as export_group  # noqa: E402
-from tracker.cli_export import report as report_group  # noqa: E402
+from tracker.cli.export import export as export_group  # noqa: E402
+from tracker.cli.export import report as report_group  # noqa: E402
 
 for _group in (export_group, report_group):
     if _group.name not in cli.commands:

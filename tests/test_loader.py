@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tracker.errors import PlanError, Problem
-from tracker.loader import MESSAGE_CAP, check_plan, load_plan, parse_plan_text
+from tracker.plan.loader import MESSAGE_CAP, check_plan, load_plan, parse_plan_text
 from tracker.model import Plan
 
 HEADER = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from tracker.minutes import minutes_markdown
+from tracker.outputs.minutes import minutes_markdown
 from tracker.model import Change, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
 
 CST = timezone(timedelta(hours=8))
@@ -145,7 +145,7 @@ def test_weekly_meeting_lists():
 
 
 def test_with_changes_from_a_real_store(tmp_path):
-    from tracker.store import Store
+    from tracker.state.store import Store
 
     store = Store(tmp_path / "state.jsonl", user="李四")
     store.set_status(2026, "bayi", Status.POSTPONED, reason="改期", due=date(2026, 8, 10))
@@ -166,10 +166,10 @@ import json  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
-from tracker.bundled import default_plan_path  # noqa: E402
+from tracker.plan.bundled import default_plan_path  # noqa: E402
 from tracker.cli import cli  # noqa: E402
-from tracker.cli_export import export as export_group  # noqa: E402
-from tracker.cli_export import report as report_group  # noqa: E402
+from tracker.cli.export import export as export_group  # noqa: E402
+from tracker.cli.export import report as report_group  # noqa: E402
 
 for _group in (export_group, report_group):
     if _group.name not in cli.commands:
@@ -234,10 +234,10 @@ def test_cli_minutes_errors(env):
 
 
 def test_tracker_minutes_for_the_weekly_meeting(tmp_path):
-    from tracker.loader import load_plan
-    from tracker.minutes import tracker_minutes
+    from tracker.plan.loader import load_plan
+    from tracker.outputs.minutes import tracker_minutes
     from tracker.service import Tracker
-    from tracker.store import Store
+    from tracker.state.store import Store
 
     plan = load_plan(default_plan_path())
     tracker = Tracker(plan, Store(tmp_path / "state.jsonl", user="小李"), 2026, date(2026, 6, 15))

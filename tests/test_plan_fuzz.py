@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.errors import PlanError, Problem
-from tracker.loader import TASK_KEYS, TOP_KEYS, check_plan, load_plan, parse_plan_text
+from tracker.plan.loader import TASK_KEYS, TOP_KEYS, check_plan, load_plan, parse_plan_text
 from tracker.model import Plan
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -251,7 +251,7 @@ def test_random_tasks_in_a_good_plan(tmp_path, tasks):
 @given(mutation=st.tuples(st.integers(0, 10_000), st.binary(min_size=1, max_size=8)))
 def test_corrupted_bundled_plan(tmp_path, mutation):
     """A real plan with a few bytes overwritten: the kind of damage a bad copy does."""
-    from tracker.bundled import default_plan_path
+    from tracker.plan.bundled import default_plan_path
 
     data = bytearray(default_plan_path().read_bytes())
     pos, junk = mutation

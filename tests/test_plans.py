@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tracker.bundled import TEMPLATE_NAMES, default_plan_path, template_path, templates
+from tracker.plan.bundled import TEMPLATE_NAMES, default_plan_path, template_path, templates
 from tracker.errors import TrackerError
-from tracker.loader import check_plan, load_plan
-from tracker.schedule import expand_plan
-from tracker.when import parse_when
-from tracker.workdays import is_covered
+from tracker.plan.loader import check_plan, load_plan
+from tracker.calendar.schedule import expand_plan
+from tracker.calendar.when import parse_when
+from tracker.calendar.workdays import is_covered
 
 NAMES = ["shequ", "xiangzhen", "juguan", "xuexiao"]
 YEARS = [2025, 2026, 2027]
@@ -89,7 +89,7 @@ def test_templates_ship_in_the_wheel_and_are_found_there(tmp_path):
         assert {f"plans/{n}.toml" for n in NAMES} <= set(names)
         archive.extractall(site)
     code = (
-        "import tracker, tracker.bundled as b, tracker.loader as l;"
+        "import tracker, tracker.plan.bundled as b, tracker.plan.loader as l;"
         "print(tracker.__file__);"
         "print(b.default_plan_path());"
         "print(sum(len(l.load_plan(t.path).tasks) for t in b.templates()))"

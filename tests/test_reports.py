@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from tracker.model import Evidence, EvidenceKind, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
-from tracker.reports import file_state, md, summary_data, summary_markdown, write_summary_docx
+from tracker.outputs.summary import file_state, md, summary_data, summary_markdown, write_summary_docx
 
 TODAY = date(2026, 6, 15)
 PLAN = Plan(
@@ -101,8 +101,8 @@ def test_file_state(files, tmp_path):
 
 
 def test_evidence_checker_uses_the_store_and_the_archive(tmp_path):
-    from tracker.reports import evidence_checker
-    from tracker.store import Store
+    from tracker.outputs.summary import evidence_checker
+    from tracker.state.store import Store
 
     store = Store(tmp_path / "state.jsonl", user="小王")
     kept, lost = tmp_path / "签到表.jpg", tmp_path / "照片.jpg"
@@ -329,10 +329,10 @@ def test_docx_converts_to_pdf_with_libreoffice(rows, tmp_path):
 
 from click.testing import CliRunner  # noqa: E402
 
-from tracker.bundled import default_plan_path  # noqa: E402
+from tracker.plan.bundled import default_plan_path  # noqa: E402
 from tracker.cli import cli  # noqa: E402
-from tracker.cli_export import export as export_group  # noqa: E402
-from tracker.cli_export import report as report_group  # noqa: E402
+from tracker.cli.export import export as export_group  # noqa: E402
+from tracker.cli.export import report as report_group  # noqa: E402
 
 for _group in (export_group, report_group):
     if _group.name not in cli.commands:

@@ -9,8 +9,8 @@ import pytest
 
 from tracker.errors import WhenError
 from tracker.model import Occurrence, Plan, Task
-from tracker.schedule import expand_plan, expand_task
-from tracker.workdays import is_covered
+from tracker.calendar.schedule import expand_plan, expand_task
+from tracker.calendar.workdays import is_covered
 
 D = date.fromisoformat
 
@@ -189,7 +189,7 @@ def test_large_plan_ids_unique():
 def test_next_policy_never_moves_a_due_into_the_next_year():
     from datetime import date
 
-    from tracker.workdays import adjust
+    from tracker.calendar.workdays import adjust
 
     # 2028-12-31 is a Sunday; "next" would give 2029-01-02, outside the plan's year.
     due, shifted, _ = adjust(date(2028, 12, 31), "next")

@@ -18,7 +18,7 @@ from tinydb import Query
 
 from tracker.errors import StoreError, TrackerError
 from tracker.model import Evidence, EvidenceKind, OccurrenceState, Status
-from tracker.store import (
+from tracker.state.store import (
     BACKUPS_KEPT,
     FORMAT,
     SCHEMA,
@@ -582,7 +582,7 @@ def test_plain_tinydb_update_rewrites_atomically(store: Store, path: Path) -> No
 
 
 def test_storage_alone_appends_with_tinydb_insert(path: Path) -> None:
-    from tracker.store import StateDB
+    from tracker.state.store import StateDB
 
     db = StateDB(path)
     t = db.table("changes")

@@ -26,7 +26,7 @@ import pytest
 
 from tracker.errors import StoreError
 from tracker.model import EvidenceKind, Status
-from tracker.store import FORMAT, InvalidChange, Store
+from tracker.state.store import FORMAT, InvalidChange, Store
 
 Y = 2026
 POSIX = os.name == "posix"
@@ -230,7 +230,7 @@ TICKER = textwrap.dedent(
     """
     import sys
     from tracker.model import Status
-    from tracker.store import Store
+    from tracker.state.store import Store
 
     store = Store(sys.argv[1], user=sys.argv[2])
     print("ready", flush=True)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.errors import WhenError
-from tracker.festivals import FESTIVALS
-from tracker.when import WHEN_EXAMPLES, Slot, WhenSpec, parse_when, slots_for
+from tracker.calendar.festivals import FESTIVALS
+from tracker.calendar.when import WHEN_EXAMPLES, Slot, WhenSpec, parse_when, slots_for
 
 D = date.fromisoformat
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .errors import TrackerError, UnknownOccurrence
-from .model import (
+from tracker.errors import TrackerError, UnknownOccurrence
+from tracker.model import (
     Change,
     EvidenceKind,
     Occurrence,
@@ -21,7 +21,7 @@ from .model import (
     Status,
     TrackedOccurrence,
 )
-from .store import Store
+from tracker.state.store import Store
 
 # ---------------------------------------------------------------------------
 # Periods: the year, its quarters and months
@@ -156,7 +156,7 @@ class Tracker:
     def occurrences(self) -> list[Occurrence]:
         """The plan's occurrences for the year plus work carried over into it."""
         if self._occurrences is None:
-            from .schedule import expand_plan
+            from tracker.calendar.schedule import expand_plan
 
             carried = self._carried_over()
             self._carried = len(carried)
@@ -167,7 +167,7 @@ class Tracker:
         return self._occurrences
 
     def _carried_over(self) -> list[Occurrence]:
-        from .workdays import adjust
+        from tracker.calendar.workdays import adjust
 
         result = []
         nominal = _month_end(self.year, CARRY_DUE_MONTH)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from .model import Change, EvidenceKind, Status
+from tracker.model import Change, EvidenceKind, Status
 
 OP_LABELS = {
     "status": "状态",

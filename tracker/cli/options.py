@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .context import AppContext, parse_day
-from .errors import TrackerError
+from tracker.settings import AppContext, parse_day
+from tracker.errors import TrackerError
 
 
 class DayParam(click.ParamType):
@@ -63,7 +63,7 @@ PATH = PathParam()
 
 
 def parse_status(text: str):
-    from .model import Status
+    from tracker.model import Status
 
     try:
         return Status.parse(text)

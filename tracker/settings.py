@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import TrackerError
+from tracker.errors import TrackerError
 
 APP_NAME = "shuangyong-tui"
 ENV_PLAN = "SHUANGYONG_PLAN"
@@ -142,7 +142,7 @@ class AppContext:
         configured = os.environ.get(ENV_PLAN) or self.config.get("plan")
         if configured:
             return Path(configured).expanduser()
-        from .bundled import default_plan_path
+        from tracker.plan.bundled import default_plan_path
 
         if DEFAULT_PLAN_NOTICE not in self.notices:
             self.notices.append(DEFAULT_PLAN_NOTICE)
@@ -173,7 +173,7 @@ class AppContext:
     # -- loaded objects -----------------------------------------------------------
     def plan(self):
         if self._plan is None:
-            from .loader import load_plan
+            from tracker.plan.loader import load_plan
 
             path = self.plan_path
             if not path.exists():
@@ -183,14 +183,14 @@ class AppContext:
 
     def store(self):
         if self._store is None:
-            from .store import Store
+            from tracker.state.store import Store
 
             self._store = Store(self.db_path, user=self.user)
         return self._store
 
     def tracker(self):
         if self._tracker is None:
-            from .service import Tracker
+            from tracker.service import Tracker
 
             self._tracker = Tracker(self.plan(), self.store(), self.year, self.today, archive_dir=self.archive_dir)
         return self._tracker

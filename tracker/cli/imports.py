@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli_options import PATH, YEAR
-from .errors import TrackerError
+from tracker.cli.options import PATH, YEAR
+from tracker.errors import TrackerError
 
 
 def _shown(path: Path) -> str:
@@ -55,7 +55,7 @@ def import_command(ctx: click.Context, file: Path, output: Path | None, year: in
     target = output or Path.cwd() / f"{file.stem}.toml"
     if target.exists():
         raise TrackerError(f"{target} 已存在，不会覆盖；请换一个文件名（-o）")
-    from .importer import import_plan, save_draft  # deferred: docx parsing is only paid here
+    from tracker.importer import import_plan, save_draft  # deferred: docx parsing is only paid here
 
     result = import_plan(file, year=year, unit=unit)
     save_draft(result, target)

@@ -13,8 +13,8 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
-from .model import Plan, Status, TrackedOccurrence
-from .reports import save_atomically
+from tracker.model import Plan, Status, TrackedOccurrence
+from tracker.outputs.summary import save_atomically
 
 COLUMNS = (
     "编号",

@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from .errors import TrackerError
+from tracker.errors import TrackerError
 
 __all__ = ["Template", "templates", "template_path", "default_plan_path", "TEMPLATE_NAMES"]
 

@@ -12,10 +12,10 @@ from datetime import date
 from functools import lru_cache
 from operator import attrgetter
 
-from .errors import WhenError
-from .model import Occurrence, Plan, Task
-from .when import parse_when, slots_for
-from .workdays import adjust
+from tracker.errors import WhenError
+from tracker.model import Occurrence, Plan, Task
+from tracker.calendar.when import parse_when, slots_for
+from tracker.calendar.workdays import adjust
 
 # (period, start, nominal_due, due, shifted, provisional)
 _Resolved = tuple[str | None, date, date, date, bool, bool]

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from .errors import WhenError
-from .model import WORKDAY_POLICIES
+from tracker.errors import WhenError
+from tracker.model import WORKDAY_POLICIES
 
 # No official break is longer than this; a guard against an endless walk.
 _MAX_STEPS = 40

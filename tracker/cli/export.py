@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from .cli_options import plan_options, show_notices
-from .context import AppContext
-from .errors import TrackerError
+from tracker.cli.options import plan_options, show_notices
+from tracker.settings import AppContext
+from tracker.errors import TrackerError
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -69,7 +69,7 @@ def _local(moment: datetime) -> datetime:
 
 
 def _write_text(path: Path, text: str) -> None:
-    from .reports import save_atomically
+    from tracker.outputs.summary import save_atomically
 
     def save(target: str) -> None:
         with open(target, "w", encoding="utf-8", newline="\n") as fh:
@@ -79,7 +79,7 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _alarm_words(alarm: str) -> str:
-    from .export_ics import parse_alarm
+    from tracker.outputs.ics import parse_alarm
 
     trigger = parse_alarm(alarm)
     if trigger is None:
@@ -111,7 +111,7 @@ def export():
 @click.pass_obj
 def export_ics(obj: AppContext, output, owner, include_done, alarm):
     """导出 .ics 日历文件：每个未完成事项一个全天日程，重复导入会更新而不会重复。"""
-    from .export_ics import default_filename, export_tracker, parse_alarm
+    from tracker.outputs.ics import default_filename, export_tracker, parse_alarm
 
     parse_alarm(alarm)  # a bad --alarm is reported before anything is read
     tracker = obj.tracker()
@@ -152,7 +152,7 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".txt"}
 @click.pass_obj
 def report_summary(obj: AppContext, output):
     """年终总结清单：按类别列出每项工作的状态、佐证材料、尚缺材料和下年度延续事项。"""
-    from .reports import evidence_checker, summary_data, summary_markdown
+    from tracker.outputs.summary import evidence_checker, summary_data, summary_markdown
 
     target = _target(output, f"年终总结-{obj.year}.docx") if output else None
     if target is not None and target.suffix.lower() not in MARKDOWN_SUFFIXES | {".docx"}:
@@ -165,7 +165,7 @@ def report_summary(obj: AppContext, output):
         click.echo(summary_markdown(data))
         return
     if target.suffix.lower() == ".docx":
-        from .reports import write_summary_docx
+        from tracker.outputs.summary import write_summary_docx
 
         write_summary_docx(data, target)
     else:
@@ -185,7 +185,7 @@ def report_summary(obj: AppContext, output):
 @click.pass_obj
 def report_ledger(obj: AppContext, output):
     """工作台账：每个事项一行，含全部跟踪字段和佐证材料（.xlsx 或 .csv）。"""
-    from .ledger import write_ledger
+    from tracker.outputs.ledger import write_ledger
 
     target = _target(output, f"台帐-{obj.year}.xlsx")
     if target is None:
@@ -208,7 +208,7 @@ def report_ledger(obj: AppContext, output):
 @click.pass_obj
 def report_minutes(obj: AppContext, since, until, output):
     """会议纪要：列出一段时间内的全部修改（哪项工作、改了什么、谁、何时）。"""
-    from .minutes import tracker_minutes
+    from tracker.outputs.minutes import tracker_minutes
 
     start = _local(since)
     if until is None:

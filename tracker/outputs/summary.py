@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import TrackerError
-from .model import Evidence, EvidenceKind, Plan, Status, TrackedOccurrence
+from tracker.errors import TrackerError
+from tracker.model import Evidence, EvidenceKind, Plan, Status, TrackedOccurrence
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 

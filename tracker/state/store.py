@@ -112,8 +112,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from .errors import StoreError, TrackerError
-from .model import Change, Evidence, EvidenceKind, OccurrenceState, Status
+from tracker.errors import StoreError, TrackerError
+from tracker.model import Change, Evidence, EvidenceKind, OccurrenceState, Status
 
 __all__ = [
     "FORMAT",

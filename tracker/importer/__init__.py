@@ -57,11 +57,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import Problem, TrackerError
-from .loader import parse_plan_text
-from .model import Plan, Task
-from .schedule import expand_plan
-from .when import parse_when
+from tracker.errors import Problem, TrackerError
+from tracker.plan.loader import parse_plan_text
+from tracker.model import Plan, Task
+from tracker.calendar.schedule import expand_plan
+from tracker.calendar.when import parse_when
 
 REVIEW = "# 请核对"
 DEFAULT_OWNER = "双拥办"

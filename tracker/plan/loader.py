@@ -23,10 +23,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Callable
 
-from . import when as _when
-from .errors import PlanError, Problem, WhenError
-from .festivals import MAX_YEAR as _CALENDAR_MAX_YEAR
-from .model import WORKDAY_POLICIES, Plan, Task
+from tracker.calendar import when as _when
+from tracker.errors import PlanError, Problem, WhenError
+from tracker.calendar.festivals import MAX_YEAR as _CALENDAR_MAX_YEAR
+from tracker.model import WORKDAY_POLICIES, Plan, Task
 
 __all__ = [
     "load_plan",

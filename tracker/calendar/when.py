@@ -19,8 +19,8 @@ from functools import lru_cache
 from dateutil.relativedelta import relativedelta, weekday as rd_weekday
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
-from .errors import WhenError
-from .festivals import ALIASES, FESTIVALS, MAX_YEAR, MIN_YEAR, canonical_name, festival_date
+from tracker.errors import WhenError
+from tracker.calendar.festivals import ALIASES, FESTIVALS, MAX_YEAR, MIN_YEAR, canonical_name, festival_date
 
 MAX_RRULE_DATES = 400  # per year; more is surely a mistake (FREQ=DAILY gives 366 at most)
 MAX_OFFSET_DAYS = 100  # 春节前7天 ... a festival offset beyond this is a typo

@@ -13,7 +13,7 @@ from functools import lru_cache
 from borax.calendars.lunardate import LunarDate, TermUtils
 from dateutil.relativedelta import SA, relativedelta
 
-from .errors import WhenError
+from tracker.errors import WhenError
 
 # Range the lunar tables cover (borax: lunar years 1900–2100). A lunar festival of
 # year Y is always inside solar year Y, so every name works for these years.

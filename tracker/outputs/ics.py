@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import TrackerError
-from .model import Plan, Status, TrackedOccurrence
+from tracker.errors import TrackerError
+from tracker.model import Plan, Status, TrackedOccurrence
 
 PRODID = "-//shuangyong-tui//shuangyong-tui 0.1//ZH"
 UID_DOMAIN = "shuangyong-tui"
@@ -322,7 +322,7 @@ def export_tracker(
         include_done=include_done, owner=owner, previous=previous, today=tracker.today,
     )
     if target is not None:
-        from .reports import save_atomically
+        from tracker.outputs.summary import save_atomically
 
         def save(tmp: str) -> None:
             with open(tmp, "wb") as fh:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from . import wording
-from .model import Change, Plan, Status, TrackedOccurrence
-from .reports import md, numbered
+from tracker import wording
+from tracker.model import Change, Plan, Status, TrackedOccurrence
+from tracker.outputs.summary import md, numbered
 
 # (key, heading) in the order the minutes present them.
 GROUPS = (

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import click
 
-from .cli_export import export, report
-from .cli_import import import_command
-from .cli_options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
-from .context import AppContext
-from .errors import PlanError, TrackerError
-from .wording import history_line
+from tracker.cli.export import export, report
+from tracker.cli.imports import import_command
+from tracker.cli.tui import tui
+from tracker.cli.options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
+from tracker.settings import AppContext
+from tracker.errors import PlanError, TrackerError
+from tracker.wording import history_line
 
 
 def usage_message(exc: click.UsageError) -> str:
@@ -99,13 +100,6 @@ def cli(ctx, plan, db, year, today, user):
         ctx.invoke(tui)
 
 
-@cli.command()
-@click.pass_obj
-def tui(obj: AppContext):
-    """打开终端界面。"""
-    from screens.app import run_app  # deferred: the app's imports are only paid when it opens
-
-    run_app(obj)
 
 
 # ---------------------------------------------------------------------------
@@ -118,7 +112,7 @@ def tui(obj: AppContext):
 @click.pass_obj
 def validate(obj: AppContext, plans):
     """检查计划文件，列出全部问题（文件:行: 字段: 说明）。"""
-    from .loader import check_plan
+    from tracker.plan.loader import check_plan
 
     paths = list(plans) or [obj.plan_path]
     show_notices(obj)
@@ -148,8 +142,8 @@ def validate(obj: AppContext, plans):
 @cli.command()
 def templates():
     """列出内置计划模板。"""
-    from .bundled import templates as list_templates
-    from .textwidth import table
+    from tracker.plan.bundled import templates as list_templates
+    from tracker.textwidth import table
 
     rows = [(t.name, t.title, str(t.task_count), t.description) for t in list_templates()]
     click.echo(table(("名称", "标题", "任务数", "说明"), rows))
@@ -160,7 +154,7 @@ def templates():
 @click.option("-o", "--output", type=PATH, help="写到这个文件；默认 计划.toml。")
 def init(name, output):
     """从内置模板生成一份可编辑的计划文件（不会覆盖已有文件）。"""
-    from .bundled import template_path
+    from tracker.plan.bundled import template_path
 
     source = template_path(name)
     target = output or Path("计划.toml")
@@ -182,11 +176,11 @@ def init(name, output):
 @click.pass_obj
 def config(obj: AppContext, plan, db, archive):
     """查看或设置默认计划文件、状态文件和档案文件夹。"""
-    from .context import config_path, write_config
+    from tracker.settings import config_path, write_config
 
     values = {}
     if plan:
-        from .loader import load_plan
+        from tracker.plan.loader import load_plan
 
         load_plan(plan)  # refuse to configure a plan that does not load
         values["plan"] = str(plan.resolve())
@@ -269,7 +263,7 @@ def row_json(row, today: date) -> dict:
 @click.pass_obj
 def list_command(obj: AppContext, quarter, month, owner, category, status_text, overdue, week, text, orphans, as_json):
     """列出全年事项（按截止日期），可按季度、月份、责任单位、状态筛选。"""
-    from .service import Query
+    from tracker.service import Query
 
     if quarter and month:
         fail("--quarter 与 --month 只能选一个")
@@ -295,7 +289,7 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
     if as_json:
         click.echo(json.dumps([row_json(r, today) for r in rows], ensure_ascii=False, indent=2))
         return
-    from .textwidth import table
+    from tracker.textwidth import table
 
     body = [
         (
@@ -344,7 +338,7 @@ def _evidence_options(func):
 
 
 def _attach(tracker, row_id, note, file, url, label, archive) -> list[str]:
-    from .model import EvidenceKind
+    from tracker.model import EvidenceKind
 
     done = []
     if file is not None:
@@ -366,7 +360,7 @@ def _attach(tracker, row_id, note, file, url, label, archive) -> list[str]:
 @click.pass_obj
 def done(obj: AppContext, occurrence_id, note, file, url, label, archive):
     """标记事项已完成，可同时附上佐证材料。ID 可写前几位。"""
-    from .model import Status
+    from tracker.model import Status
 
     tracker = obj.tracker()
     show_notices(obj)
@@ -392,7 +386,7 @@ def done(obj: AppContext, occurrence_id, note, file, url, label, archive):
 @click.pass_obj
 def set_command(obj: AppContext, occurrence_id, status_text, owner, due, reason):
     """修改事项的状态、责任单位或截止日期。"""
-    from .model import Status
+    from tracker.model import Status
 
     if not (status_text or owner or due):
         fail("请至少给出 --status、--owner 或 --due 之一")
@@ -555,6 +549,7 @@ def rollover(obj: AppContext, to_year):
     click.echo(f"查看：shuangyong-tui list --year {to_year}")
 
 
+cli.add_command(tui)
 cli.add_command(export)
 cli.add_command(report)
 cli.add_command(import_command, "import")
