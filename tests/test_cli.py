@@ -15,17 +15,6 @@ from tracker.state.store import Store
 TODAY = "2026-06-15"
 
 
-@pytest.fixture()
-def env(tmp_path, monkeypatch):
-    """An isolated user: own config file and no configured plan or state file."""
-    monkeypatch.setenv("SHUANGYONG_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.delenv("SHUANGYONG_PLAN", raising=False)
-    monkeypatch.delenv("SHUANGYONG_DB", raising=False)
-    monkeypatch.delenv("SHUANGYONG_TODAY", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def run(args, *, ok=True):
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     if ok:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import openpyxl
 import pytest
 
+from helpers import run_cli
 from tracker.outputs.ledger import COLUMNS, display_width, write_ledger, write_ledger_csv, write_ledger_xlsx
 from tracker.model import Evidence, EvidenceKind, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
 
@@ -178,22 +179,8 @@ for _group in (export_group, report_group):
         cli.add_command(_group)
 
 
-@pytest.fixture()
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHUANGYONG_CONFIG", str(tmp_path / "config.toml"))
-    for name in ("SHUANGYONG_PLAN", "SHUANGYONG_DB", "SHUANGYONG_TODAY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def run(tmp_path, *args, ok=True):
-    base = ["--plan", str(default_plan_path()), "--db", str(tmp_path / "state.jsonl"), "--today", "2026-06-15",
-            "--by", "小王"]
-    result = CliRunner().invoke(cli, [*base, *args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
+    return run_cli(tmp_path, *args, ok=ok)
 
 
 def test_cli_ledger_xlsx_default_name(env):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from helpers import run_cli
 from tracker.outputs.minutes import minutes_markdown
 from tracker.model import Change, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
 
@@ -176,22 +177,8 @@ for _group in (export_group, report_group):
         cli.add_command(_group)
 
 
-@pytest.fixture()
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHUANGYONG_CONFIG", str(tmp_path / "config.toml"))
-    for name in ("SHUANGYONG_PLAN", "SHUANGYONG_DB", "SHUANGYONG_TODAY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def run(tmp_path, *args, ok=True):
-    base = ["--plan", str(default_plan_path()), "--db", str(tmp_path / "state.jsonl"), "--today", "2026-06-15",
-            "--by", "小王"]
-    result = CliRunner().invoke(cli, [*base, *args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
+    return run_cli(tmp_path, *args, ok=ok)
 
 
 def test_cli_minutes(env):

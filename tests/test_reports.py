@@ -14,6 +14,7 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from helpers import run_cli
 from tracker.model import Evidence, EvidenceKind, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
 from tracker.outputs.summary import file_state, md, summary_data, summary_markdown, write_summary_docx
 
@@ -339,22 +340,8 @@ for _group in (export_group, report_group):
         cli.add_command(_group)
 
 
-@pytest.fixture()
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHUANGYONG_CONFIG", str(tmp_path / "config.toml"))
-    for name in ("SHUANGYONG_PLAN", "SHUANGYONG_DB", "SHUANGYONG_TODAY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def run(tmp_path, *args, ok=True):
-    base = ["--plan", str(default_plan_path()), "--db", str(tmp_path / "state.jsonl"), "--today", "2026-06-15",
-            "--by", "小王"]
-    result = CliRunner().invoke(cli, [*base, *args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
+    return run_cli(tmp_path, *args, ok=ok)
 
 
 def _first_ids(tmp_path, n):

@@ -1,0 +1,15 @@
+"""Fixtures shared by the test files: an isolated user and the CLI run on the bundled plan."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    """An isolated user: own config file, no configured plan or state file, cwd in tmp_path."""
+    monkeypatch.setenv("SHUANGYONG_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("SHUANGYONG_PLAN", "SHUANGYONG_DB", "SHUANGYONG_TODAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
