@@ -3,30 +3,36 @@ note, detail, undo and help. A screen mixes this in and says which row is select
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 
 from .commands import Command
+from .messages import BoardChanged, OpenDetail
 
 if TYPE_CHECKING:
     from tracker.model import TrackedOccurrence
-    from .app import ShuangyongApp
+
     from .dialogs import EvidenceChoice, StatusChoice
+    from .host import Host
 
 
 class RowActions(Screen):
     KEY_COMMANDS: tuple[Command, ...] = ()
 
     @property
-    def shuangyong(self) -> "ShuangyongApp":
-        return self.app  # type: ignore[return-value]
+    def shuangyong(self) -> Host:
+        return cast("Host", self.app)
 
     def current_row(self) -> TrackedOccurrence | None:
         raise NotImplementedError
 
+    def on_board_changed(self, message: BoardChanged) -> None:
+        """The board was updated (message.row: the one edited, or None after a reload)."""
+        self.board_changed(message.row)
+
     def board_changed(self, row: TrackedOccurrence | None) -> None:
-        """The board was updated (row: the one edited, or None after a reload)."""
+        """Redraw what this screen shows from the board."""
 
     def _selected(self) -> TrackedOccurrence | None:
         if self.shuangyong.board is None:
@@ -116,9 +122,7 @@ class RowActions(Screen):
         row = self._selected()
         if row is None:
             return
-        from .detail import DetailScreen
-
-        self.app.push_screen(DetailScreen(row.id))
+        self.post_message(OpenDetail(row.id))
 
     def action_undo(self) -> None:
         self.shuangyong.undo()

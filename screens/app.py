@@ -21,11 +21,11 @@ from textual.screen import Screen
 
 from .board import Board
 from .main import MainScreen
+from .messages import BoardChanged, BoardLoaded, OpenDetail, OpenMeeting
 
 if TYPE_CHECKING:
-    from tracker.settings import AppContext
     from tracker.model import TrackedOccurrence
-    from tracker.service import Tracker
+    from tracker.service import AppContext, Tracker
 
 POLL_SECONDS = 2.0
 
@@ -84,11 +84,10 @@ class ShuangyongApp(App[None]):
         self.load_error = None
         main = self._main_screen()
         if main is not None:
-            main.show_loaded()
-            self.call_after_refresh(lambda: self.timings.setdefault("rows_shown", perf_counter()))
+            main.post_message(BoardLoaded())
             if self.ctx.plan_is_default:
                 main.show_default_plan_notice()
-        from tracker.settings import DEFAULT_PLAN_NOTICE
+        from tracker.service import DEFAULT_PLAN_NOTICE
 
         for notice in self.ctx.notices:
             if notice != DEFAULT_PLAN_NOTICE:  # that one has its own dialog
@@ -147,10 +146,21 @@ class ShuangyongApp(App[None]):
     def broadcast(self, row: TrackedOccurrence | None) -> None:
         """Tell every open screen that the board changed."""
         for screen in self.screen_stack:
-            hook = getattr(screen, "board_changed", None)
             # A screen still being mounted draws from the board in its own on_mount.
-            if hook is not None and screen.is_mounted:
-                hook(row)
+            if screen.is_mounted:
+                screen.post_message(BoardChanged(row))
+
+    # -- opening screens ------------------------------------------------------------------------
+    def on_open_detail(self, message: OpenDetail) -> None:
+        from .detail import DetailScreen
+
+        self.push_screen(DetailScreen(message.occurrence_id))
+
+    def on_open_meeting(self, message: OpenMeeting) -> None:
+        if self.board is not None:
+            from .meeting import MeetingScreen
+
+            self.push_screen(MeetingScreen())
 
     def undo(self) -> None:
         from tracker.errors import TrackerError
@@ -218,136 +228,23 @@ class ShuangyongApp(App[None]):
         title, lines, _ = describe_failure(exc)
         self.notify("\n".join(lines), title=title, severity="error", timeout=15, markup=False)
 
-    # -- files ---------------------------------------------------------------------------------------
+    # -- files (screens/files.py) ------------------------------------------------------------------
     def export_ics(self, owner: str | None = None) -> None:
-        board = self.board
-        if board is None:
-            return
-        from tracker.outputs.ics import default_filename, export_tracker
+        if self.board is not None:
+            from . import files
 
-        from .dialogs import PathChoice, PathDialog
-
-        messages: list[str] = []
-
-        def submit(choice: PathChoice) -> str | None:
-            from tracker.errors import TrackerError
-
-            try:
-                with board.lock:
-                    result = export_tracker(
-                        board.tracker, db_path=self.ctx.db_path, target=choice.path,
-                        owner=owner, include_done=choice.flag,
-                    )
-            except TrackerError as exc:
-                return str(exc)
-            except OSError as exc:
-                return f"无法写入 {choice.path}：{exc.strerror or exc}"
-            messages[:] = [f"已导出 {result.events} 个日程到 {choice.path.resolve()}"]
-            if result.changed:
-                messages.append(f"其中 {result.changed} 个日期或标题有变化，导入后手机日历会更新")
-            messages.extend(result.notices)
-            return None
-
-        def done(choice: PathChoice | None) -> None:
-            if choice is not None:
-                self.notify("\n".join(messages), title="导出日历", timeout=10, markup=False)
-
-        who = f"只含 {owner} 牵头或配合的事项；" if owner else ""
-        self.push_screen(
-            PathDialog(
-                "导出日历（.ics）",
-                default_filename(board.tracker.plan.title, board.year),
-                submit,
-                hint=f"每个未完成事项一个全天日程，前一天 9 点提醒；{who}导入手机日历后，再次导出会更新原有日程而不是重复。",
-                flag="包含已完成的事项",
-                ok_label="导出",
-            ),
-            done,
-        )
+            files.export_ics(self, self.board, self.ctx, owner)
 
     def reports(self) -> None:
-        board = self.board
-        if board is None:
-            return
-        from tracker.outputs import ledger
-        from tracker.outputs import summary as reports
+        if self.board is not None:
+            from . import files
 
-        from .dialogs import PathChoice, PathDialog
-
-        options = [
-            ("年终总结（Markdown）", "summary-md"),
-            ("年终总结（Word .docx）", "summary-docx"),
-            ("台帐（Excel .xlsx）", "ledger-xlsx"),
-            ("台帐（.csv）", "ledger-csv"),
-        ]
-
-        def submit(choice: PathChoice) -> str | None:
-            from tracker.errors import TrackerError
-
-            kind = choice.option or options[0][1]
-            path = choice.path
-            try:
-                with board.lock:
-                    rows = list(board.rows)
-                    plan = board.tracker.plan
-                    check = reports.evidence_checker(board.tracker.store)
-                if kind.startswith("summary"):
-                    data = reports.summary_data(plan, rows, board.year, board.today, check=check)
-                    if kind == "summary-md":
-                        _write_bytes(path, reports.summary_markdown(data).encode("utf-8"))
-                    else:
-                        reports.write_summary_docx(data, path)
-                else:
-                    if path.suffix.lower() not in (".xlsx", ".csv"):
-                        return "台帐请保存为 .xlsx 或 .csv 文件"
-                    ledger.write_ledger(plan, rows, board.year, board.today, path)
-            except TrackerError as exc:
-                return str(exc)
-            except OSError as exc:
-                return f"无法写入 {path}：{exc.strerror or exc}"
-            return None
-
-        def done(choice: PathChoice | None) -> None:
-            if choice is not None:
-                self.notify(f"已保存：{choice.path.resolve()}", timeout=10, markup=False)
-
-        self.push_screen(
-            PathDialog("生成报告", f"年终总结-{board.year}.md", submit, options=options, ok_label="生成"),
-            done,
-        )
+            files.reports(self, self.board)
 
     def import_plan(self) -> None:
-        from tracker.cli.imports import report_lines
-        from tracker.importer import import_plan, save_draft
+        from . import files
 
-        from .dialogs import ImportChoice, ImportDialog, MessageDialog
-
-        lines: list[str] = []
-
-        def submit(choice: ImportChoice) -> str | None:
-            from tracker.errors import TrackerError
-
-            try:
-                result = import_plan(choice.source)
-                save_draft(result, choice.target)  # refuses to overwrite
-            except TrackerError as exc:
-                return str(exc)
-            except OSError as exc:
-                return f"文件操作失败：{exc.filename or ''}（{exc.strerror or exc}）"
-            lines[:] = report_lines(result, choice.source, choice.target.resolve())
-            return None
-
-        def done(choice: ImportChoice | None) -> None:
-            if choice is None:
-                return
-            target = choice.target.resolve()
-            text = "\n".join(lines) + (
-                f"\n\n草稿已保存：{target}\n核对无误后运行 shuangyong-tui config --plan {target} 设为默认，"
-                "再重新打开本程序即可使用这份计划。"
-            )
-            self.push_screen(MessageDialog("导入完成", text))
-
-        self.push_screen(ImportDialog(submit), done)
+        files.import_plan(self)
 
     # -- command palette ------------------------------------------------------------------------------
     def action_command_palette(self) -> None:
@@ -372,11 +269,6 @@ class ShuangyongApp(App[None]):
             yield SystemCommand("导入计划文档", "把已有的计划文档（.docx/.txt）转换成计划文件", self.import_plan)
         yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
         yield SystemCommand("退出程序", "退出双拥工作计划跟踪", self.action_quit)
-
-
-def _write_bytes(path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def build_app(ctx: AppContext, **options) -> ShuangyongApp:

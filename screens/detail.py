@@ -23,7 +23,7 @@ def file_mark(item: Evidence) -> str:
     """Whether a recorded file is still where it was and unchanged (the store's check)."""
     from dataclasses import replace
 
-    from tracker.state.store import check_evidence
+    from tracker.service import check_evidence
 
     state = check_evidence(item)
     if state == "missing" and item.archived and check_evidence(replace(item, text=item.archived)) == "ok":

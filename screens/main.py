@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual.widgets import Static
 from .actions import RowActions
 from .board import Filters, shifted
 from .commands import MAIN_COMMANDS, Command, bindings
+from .messages import BoardLoaded, OpenMeeting
 from .text import LEGEND, long_date
 from .widgets import KeyBar, PeriodNavigator, TaskTable
 
@@ -69,13 +71,17 @@ class MainScreen(RowActions):
         return self.table.current
 
     # -- data ---------------------------------------------------------------------------------
-    def show_loaded(self) -> None:
-        """Called once the board is loaded: header line and rows."""
+    def on_board_loaded(self, message: BoardLoaded) -> None:
+        """The board is loaded: header line and rows."""
         board = self.shuangyong.board
+        if board is None:
+            return
         self._show_topbar()
         self.table.today = board.today
         self.table.placeholder = "（没有符合条件的事项）"
         self.refresh_rows()
+        timings = self.shuangyong.timings
+        self.call_after_refresh(lambda: timings.setdefault("rows_shown", perf_counter()))
 
     def _show_topbar(self) -> None:
         board = self.shuangyong.board
@@ -201,11 +207,7 @@ class MainScreen(RowActions):
         self.filters = Filters(period=self.filters.period)
 
     def action_meeting(self) -> None:
-        if self.shuangyong.board is None:
-            return
-        from .meeting import MeetingScreen
-
-        self.app.push_screen(MeetingScreen())
+        self.post_message(OpenMeeting())
 
     def action_export_ics(self) -> None:
         self.shuangyong.export_ics(owner=self.filters.owner)

@@ -101,6 +101,6 @@ def evidence_cell(row: TrackedOccurrence) -> str:
 
 def describe_change(change: Change) -> str:
     """One history line: what changed, old → new, and why."""
-    from tracker.wording import describe
+    from tracker.service import describe_change as describe
 
     return describe(change) + ("〔已撤销〕" if change.undone else "")

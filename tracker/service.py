@@ -21,7 +21,12 @@ from tracker.model import (
     Status,
     TrackedOccurrence,
 )
-from tracker.state.store import Store
+from tracker.state.store import Store, check_evidence  # noqa: F401 (re-exported for the app)
+
+# What the app (screens/) needs from below the service, named once here: screens/ may import
+# only the service, the model, the outputs and the errors.
+from tracker.settings import DEFAULT_PLAN_NOTICE, AppContext, parse_day  # noqa: E402,F401
+from tracker.wording import describe as describe_change  # noqa: E402,F401
 
 # ---------------------------------------------------------------------------
 # Periods: the year, its quarters and months
@@ -404,3 +409,14 @@ class Tracker:
         if not snapshots:
             return []
         return self.store.carry_over(self.year, to_year, snapshots, by=by)
+
+
+def import_draft(source: Path, target: Path) -> list[str]:
+    """Turn an office plan document into a draft plan file (never overwriting one) and return
+    the Chinese report of what was found; the app's way to the importer."""
+    from tracker.importer import import_plan, save_draft
+    from tracker.importer.report import report_lines
+
+    result = import_plan(source)
+    save_draft(result, target)
+    return report_lines(result, source, target.resolve())

@@ -1,0 +1,19 @@
+"""Modal dialogs, one family per module. Each collects input and hands it to a `submit`
+callback that makes the change through the service (see base.Dialog)."""
+
+from .base import Dialog
+from .evidence import EvidenceChoice, EvidenceDialog
+from .filter import FilterDialog
+from .imports import ImportChoice, ImportDialog
+from .message import MessageDialog
+from .note import NoteDialog
+from .notice import DefaultPlanNotice
+from .owner import OwnerDialog
+from .paths import PathChoice, PathDialog
+from .status import StatusChoice, StatusDialog
+
+__all__ = [
+    "DefaultPlanNotice", "Dialog", "EvidenceChoice", "EvidenceDialog", "FilterDialog", "ImportChoice",
+    "ImportDialog", "MessageDialog", "NoteDialog", "OwnerDialog", "PathChoice", "PathDialog",
+    "StatusChoice", "StatusDialog",
+]

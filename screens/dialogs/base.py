@@ -1,0 +1,122 @@
+"""Modal dialogs. Each collects input and hands it to a `submit` callback that performs the
+change through the Tracker; the callback returns an error message (the dialog stays open
+and shows it) or None (the dialog closes). So the rules live in the service, and what the
+user typed is never lost to a refused change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from tracker.model import TrackedOccurrence
+
+from ..text import clip, short_date
+
+
+class Dialog(ModalScreen[object]):
+    """Common frame: a title, the body, an error line, 确定 / 取消."""
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+        & > #dialog {
+            width: 72;
+            max-width: 100%;
+            height: auto;
+            max-height: 100%;
+            border: thick $accent 60%;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #dialog-title { text-style: bold; width: 1fr; margin-bottom: 1; }
+        & #dialog-error { color: $error; height: auto; }
+        & #dialog-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+        & #dialog-buttons Button { margin-left: 1; }
+        & .field-label { margin-top: 1; color: $text-muted; }
+        & #dialog-body { height: auto; }
+        & Input { width: 1fr; margin-top: 0; }
+        & OptionList { height: auto; max-height: 10; background: $boost; }
+        & Select { width: 1fr; }
+        /* No focus border: a border that comes and goes moves the buttons under the mouse. */
+        & RadioSet, & RadioSet:focus { width: 1fr; height: auto; border: none; padding: 0; background: transparent; }
+        & RadioSet:focus { background: $boost; }
+        & RadioSet.-row { layout: horizontal; }
+        & RadioSet.-row > RadioButton { width: auto; margin-right: 2; }
+        & Checkbox, & Checkbox:focus { border: none; padding: 0; margin-top: 1; background: transparent; }
+        & Checkbox:focus { background: $boost; }
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "取消")]
+
+    title_text = ""
+    ok_label = "确定"
+
+    def __init__(self, submit: Callable[[object], str | None] | None = None) -> None:
+        super().__init__()
+        self._submit = submit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Content(self.title_text), id="dialog-title")
+            with VerticalScroll(id="dialog-body") if self.scrolls else Vertical(id="dialog-body"):
+                yield from self.body()
+            yield Static("", id="dialog-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self.ok_label, variant="primary", id="ok", compact=True)
+                yield Button("取消", id="cancel", compact=True)
+
+    scrolls = False
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def result(self) -> object:
+        """The value handed to submit and returned by dismiss; raise ValueError for a message."""
+        return None
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#dialog-error", Static).update(Content(message))
+
+    def action_ok(self) -> None:
+        try:
+            value = self.result()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        if self._submit is not None:
+            try:
+                error = self._submit(value)
+            except Exception as exc:  # a message in the dialog, never a traceback
+                error = f"操作失败：{exc}"
+            if error:
+                self.show_error(error)
+                return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#ok")
+    def _ok_pressed(self) -> None:
+        self.action_ok()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_ok()
+
+
+def row_heading(row: TrackedOccurrence) -> str:
+    return f"{short_date(row.due)} {clip(row.title, 60)}"

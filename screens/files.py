@@ -1,0 +1,147 @@
+"""The app's file outputs: the calendar export, the year-end reports, the plan import.
+
+Each asks for a path in a dialog and writes through the outputs package, so the app and the
+command line produce the same files.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tracker.service import AppContext
+
+    from .board import Board
+
+
+def export_ics(app: App, board: Board, ctx: AppContext, owner: str | None = None) -> None:
+    """Ask where to write the .ics file, write it, say what was written."""
+    from tracker.outputs.ics import default_filename, export_tracker
+
+    from .dialogs import PathChoice, PathDialog
+
+    messages: list[str] = []
+
+    def submit(choice: PathChoice) -> str | None:
+        from tracker.errors import TrackerError
+
+        try:
+            with board.lock:
+                result = export_tracker(
+                    board.tracker, db_path=ctx.db_path, target=choice.path,
+                    owner=owner, include_done=choice.flag,
+                )
+        except TrackerError as exc:
+            return str(exc)
+        except OSError as exc:
+            return f"无法写入 {choice.path}：{exc.strerror or exc}"
+        messages[:] = [f"已导出 {result.events} 个日程到 {choice.path.resolve()}"]
+        if result.changed:
+            messages.append(f"其中 {result.changed} 个日期或标题有变化，导入后手机日历会更新")
+        messages.extend(result.notices)
+        return None
+
+    def done(choice: PathChoice | None) -> None:
+        if choice is not None:
+            app.notify("\n".join(messages), title="导出日历", timeout=10, markup=False)
+
+    who = f"只含 {owner} 牵头或配合的事项；" if owner else ""
+    app.push_screen(
+        PathDialog(
+            "导出日历（.ics）",
+            default_filename(board.tracker.plan.title, board.year),
+            submit,
+            hint=f"每个未完成事项一个全天日程，前一天 9 点提醒；{who}导入手机日历后，再次导出会更新原有日程而不是重复。",
+            flag="包含已完成的事项",
+            ok_label="导出",
+        ),
+        done,
+    )
+
+def reports(app: App, board: Board) -> None:
+    """The year-end summary or the ledger, in the format chosen."""
+    from tracker.outputs import ledger
+    from tracker.outputs import summary as reports
+
+    from .dialogs import PathChoice, PathDialog
+
+    options = [
+        ("年终总结（Markdown）", "summary-md"),
+        ("年终总结（Word .docx）", "summary-docx"),
+        ("台帐（Excel .xlsx）", "ledger-xlsx"),
+        ("台帐（.csv）", "ledger-csv"),
+    ]
+
+    def submit(choice: PathChoice) -> str | None:
+        from tracker.errors import TrackerError
+
+        kind = choice.option or options[0][1]
+        path = choice.path
+        try:
+            with board.lock:
+                rows = list(board.rows)
+                plan = board.tracker.plan
+                check = reports.evidence_checker(board.tracker.store)
+            if kind.startswith("summary"):
+                data = reports.summary_data(plan, rows, board.year, board.today, check=check)
+                if kind == "summary-md":
+                    _write_bytes(path, reports.summary_markdown(data).encode("utf-8"))
+                else:
+                    reports.write_summary_docx(data, path)
+            else:
+                if path.suffix.lower() not in (".xlsx", ".csv"):
+                    return "台帐请保存为 .xlsx 或 .csv 文件"
+                ledger.write_ledger(plan, rows, board.year, board.today, path)
+        except TrackerError as exc:
+            return str(exc)
+        except OSError as exc:
+            return f"无法写入 {path}：{exc.strerror or exc}"
+        return None
+
+    def done(choice: PathChoice | None) -> None:
+        if choice is not None:
+            app.notify(f"已保存：{choice.path.resolve()}", timeout=10, markup=False)
+
+    app.push_screen(
+        PathDialog("生成报告", f"年终总结-{board.year}.md", submit, options=options, ok_label="生成"),
+        done,
+    )
+
+def import_plan(app: App) -> None:
+    """Turn an office plan document into a draft plan file."""
+    from tracker.service import import_draft
+
+    from .dialogs import ImportChoice, ImportDialog, MessageDialog
+
+    lines: list[str] = []
+
+    def submit(choice: ImportChoice) -> str | None:
+        from tracker.errors import TrackerError
+
+        try:
+            report = import_draft(choice.source, choice.target)  # refuses to overwrite
+        except TrackerError as exc:
+            return str(exc)
+        except OSError as exc:
+            return f"文件操作失败：{exc.filename or ''}（{exc.strerror or exc}）"
+        lines[:] = report
+        return None
+
+    def done(choice: ImportChoice | None) -> None:
+        if choice is None:
+            return
+        target = choice.target.resolve()
+        text = "\n".join(lines) + (
+            f"\n\n草稿已保存：{target}\n核对无误后运行 shuangyong-tui config --plan {target} 设为默认，"
+            "再重新打开本程序即可使用这份计划。"
+        )
+        app.push_screen(MessageDialog("导入完成", text))
+
+    app.push_screen(ImportDialog(submit), done)
+
+
+def _write_bytes(path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
