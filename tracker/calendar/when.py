@@ -164,6 +164,11 @@ def _number(token: str) -> int | None:
     return t * 10 + u
 
 
+def read_number(token: str) -> int | None:
+    """An Arabic or Chinese number as plans write it (5, 十二, 两); None if it is not one."""
+    return _number(token)
+
+
 def _num(token: str, text: str) -> int:
     value = _number(token)
     if value is None:
