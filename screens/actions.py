@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from textual.screen import Screen
 
 from .commands import Command
+from .text import clip
 from .messages import BoardChanged, OpenDetail
 
 if TYPE_CHECKING:
@@ -34,6 +35,10 @@ class RowActions(Screen):
     def board_changed(self, row: TrackedOccurrence | None) -> None:
         """Redraw what this screen shows from the board."""
 
+    def confirm(self, row: TrackedOccurrence, what: str) -> None:
+        """Say what was just changed, on which item, and how to take it back."""
+        self.notify(f"{what}：{clip(row.title, 40)}（按 u 撤销）", markup=False)
+
     def _selected(self) -> TrackedOccurrence | None:
         if self.shuangyong.board is None:
             self.notify("数据尚未载入，请稍候", severity="warning", markup=False)
@@ -51,6 +56,8 @@ class RowActions(Screen):
         error = self.shuangyong.edit(row.id, lambda t: t.toggle_done(row.id))
         if error:
             self.notify(error, severity="error", title="未能修改", markup=False)
+        else:
+            self.confirm(row, "已恢复为未开始" if row.status.value == "done" else "已完成")
 
     def action_status(self) -> None:
         row = self._selected()
@@ -66,8 +73,8 @@ class RowActions(Screen):
 
         def done(choice: StatusChoice | None) -> None:
             if choice is not None:
-                extra = f"，新的截止日期 {choice.due.isoformat()}" if choice.due else ""
-                self.notify(f"已改为“{choice.status.label}”{extra}", markup=False)
+                extra = f"，截止改为 {choice.due.isoformat()}" if choice.due else ""
+                self.confirm(row, f"已改为{choice.status.label}{extra}")
 
         self.app.push_screen(StatusDialog(row, submit), done)
 
@@ -83,7 +90,7 @@ class RowActions(Screen):
 
         def done(owner: str | None) -> None:
             if owner:
-                self.notify(f"责任单位已改为“{owner}”", markup=False)
+                self.confirm(row, f"责任单位已改为{owner}")
 
         self.app.push_screen(OwnerDialog(row, self.shuangyong.board.owners(), submit), done)
 
@@ -102,7 +109,7 @@ class RowActions(Screen):
 
         def done(choice: EvidenceChoice | None) -> None:
             if choice is not None:
-                self.notify(f"已添加佐证材料（{choice.kind.label}）", markup=False)
+                self.confirm(row, f"已添加佐证材料（{choice.kind.label}）")
 
         self.app.push_screen(EvidenceDialog(row, submit), done)
 
@@ -116,7 +123,11 @@ class RowActions(Screen):
         def submit(text: str) -> str | None:
             return self.shuangyong.edit(row.id, lambda t: t.add_note(row.id, text))
 
-        self.app.push_screen(NoteDialog(row, submit))
+        def done(text: str | None) -> None:
+            if text:
+                self.confirm(row, "已添加备注")
+
+        self.app.push_screen(NoteDialog(row, submit), done)
 
     def action_detail(self) -> None:
         row = self._selected()

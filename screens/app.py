@@ -178,7 +178,7 @@ class ShuangyongApp(App[None]):
             self.notify("没有可以撤销的修改", markup=False)
             return
         title = next((r.title for r in board.rows if r.id == change.occurrence), change.occurrence)
-        self.notify(f"已撤销对“{title}”的最近一次修改", markup=False)
+        self.notify(f"已撤销对「{title}」的最近一次修改", markup=False)
         self.reload()
 
     def poll(self) -> None:
@@ -251,7 +251,7 @@ class ShuangyongApp(App[None]):
         from textual.command import CommandPalette
 
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="输入要做的事（可用汉字搜索命令）…", id="--command-palette"))
+            self.push_screen(CommandPalette(placeholder="输入要做的事（可用汉字搜索命令）", id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in getattr(screen, "KEY_COMMANDS", ()):

@@ -25,7 +25,7 @@ class Filters:
     period: str = "year"
     owner: str | None = None
     category: str | None = None
-    status: str | None = None  # a Status value
+    status: str | None = None  # a Status value, or OVERDUE
     text: str = ""
 
     @property
@@ -41,10 +41,13 @@ class Filters:
         if self.category:
             parts.append(f"分类：{self.category}")
         if self.status:
-            parts.append(f"状态：{Status(self.status).label}")
+            parts.append(f"状态：{'逾期' if self.status == OVERDUE else Status(self.status).label}")
         if self.text.strip():
             parts.append(f"搜索：{self.text.strip()}")
         return "，".join(parts)
+
+
+OVERDUE = "overdue"  # the status filter's 逾期: past due and not finished (derived, not recorded)
 
 
 class Board:
@@ -166,7 +169,8 @@ class Board:
             period=filters.period,
             owner=filters.owner,
             category=filters.category,
-            status=Status(filters.status) if filters.status else None,
+            status=Status(filters.status) if filters.status and filters.status != OVERDUE else None,
+            overdue=filters.status == OVERDUE,
             text=filters.text,
         )
 
@@ -199,7 +203,17 @@ class Board:
             return self.tracker.history(occurrence_id, since=since)
 
     def owners(self) -> list[str]:
-        return self.tracker.owners()
+        """The plan's units, then any unit typed in for an item (not in the plan's list)."""
+        known = self.tracker.owners()
+        seen = dict.fromkeys(known)
+        for r in self.rows:
+            seen.setdefault(r.owner)
+        return list(seen)
+
+    def outside_plan(self) -> set[str]:
+        """Units given to items that the plan does not list."""
+        known = set(self.tracker.owners())
+        return {r.owner for r in self.rows if r.owner not in known}
 
     def categories(self) -> list[str]:
         return self.tracker.categories()

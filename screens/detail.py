@@ -87,7 +87,7 @@ class DetailScreen(RowActions):
         field("责任单位", owner)
         if occ.support:
             field("配合单位", "、".join(occ.support))
-        field("时间要求", occ.when or "—")
+        field("时间要求", occ.when or "无")
         field("开始", long_date(occ.start))
         due_notes = []
         if row.state.due and row.state.due != occ.due:

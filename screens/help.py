@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .commands import Command
-from .text import fit
+from .text import LEGEND, fit
 
 GENERAL = (
     ("Ctrl+P", "命令面板：输入汉字即可查找下面所有命令"),
@@ -52,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
             text.append(what + "\n")
         text.append(
             "\n在输入框里打字时，单键命令不起作用；按 Esc 或回车离开输入框。\n"
-            "日期后的标记：≈ 日期暂定（缺当年节假日安排），↷ 遇节假日调整，→ 已改期。"
+            f"标记：{LEGEND}。"
         )
         with Vertical(id="help"):
             yield Static(Content("按键与命令（按 Esc 关闭）"), id="help-title")

@@ -53,10 +53,10 @@ class MainScreen(RowActions):
         # Only what the first frame needs (each widget costs start-up time); the search field
         # is mounted on demand. The width class is set before the first styling pass.
         self.set_class(self.app.size.width < self.NARROW, "-narrow")
-        yield Static(Content("正在载入计划…"), id="topbar")
+        yield Static(Content("正在载入计划..."), id="topbar")
         yield PeriodNavigator(id="navigator")
         yield KeyBar(self.KEY_COMMANDS, info_lines=2, id="keys")
-        yield TaskTable(today=self.shuangyong.ctx_today, placeholder="正在载入…", id="table")
+        yield TaskTable(today=self.shuangyong.ctx_today, placeholder="正在载入...", id="table")
 
     # -- parts ------------------------------------------------------------------------------
     @property
@@ -94,7 +94,7 @@ class MainScreen(RowActions):
             parts.append(plan.unit)
         parts.append(f"{board.year}年")
         parts.append(f"今天 {long_date(board.today) if wide else board.today.isoformat()}")
-        self.query_one("#topbar", Static).update(Content(("  ·  " if wide else " · ").join(parts)))
+        self.query_one("#topbar", Static).update(Content(("  |  " if wide else " | ").join(parts)))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < self.NARROW, "-narrow")
@@ -113,6 +113,11 @@ class MainScreen(RowActions):
         self.refresh_rows()
 
     def board_changed(self, row: TrackedOccurrence | None) -> None:
+        # The row and every count change in one frame: the screen never contradicts itself.
+        with self.app.batch_update():
+            self._board_changed(row)
+
+    def _board_changed(self, row: TrackedOccurrence | None) -> None:
         board = self.shuangyong.board
         if row is not None and board is not None:
             # One row changed: redraw just that row when it stays where it was.
@@ -149,7 +154,7 @@ class MainScreen(RowActions):
         s = self._summary
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"逾期 {s.overdue}", "bold red" if s.overdue else "")
-        line.append(f" · 本周到期 {s.due_this_week} · 已完成 {s.done}/{s.total}")
+        line.append(f"  本周到期 {s.due_this_week}  已完成 {s.done}/{s.total - s.cancelled}")
         line.append(f"   {board.labels.get(self.filters.period, '')}")
         if self.filters.active:
             line.append(f"   筛选：{self.filters.describe()}（Esc 清除）", "italic")
@@ -198,7 +203,7 @@ class MainScreen(RowActions):
             if filters is not None:
                 self.filters = filters
 
-        self.app.push_screen(FilterDialog(self.filters, board.owners(), board.categories()), done)
+        self.app.push_screen(FilterDialog(self.filters, board.owners(), board.categories(), board.outside_plan()), done)
 
     async def action_clear(self) -> None:
         self.table.focus()

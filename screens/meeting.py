@@ -74,16 +74,16 @@ class MeetingScreen(RowActions):
         sunday = monday + timedelta(days=6)
         items: list = [Section(f"逾期（{len(view.overdue)}）")]
         items += list(view.overdue) or [Section("    无")]
-        items.append(Section(f"本周 {month_day(monday)}—{month_day(sunday)}（{len(view.this_week)}）"))
+        items.append(Section(f"本周 {month_day(monday)}至{month_day(sunday)}（{len(view.this_week)}）"))
         items += list(view.this_week) or [Section("    无")]
         next_monday = monday + timedelta(days=7)
-        items.append(Section(f"下周 {month_day(next_monday)}—{month_day(next_monday + timedelta(days=6))}（{len(view.next_week)}）"))
+        items.append(Section(f"下周 {month_day(next_monday)}至{month_day(next_monday + timedelta(days=6))}（{len(view.next_week)}）"))
         items += list(view.next_week) or [Section("    无")]
         self.table.set_items(items)
         week_no = monday.isocalendar().week
         this = "（本周）" if self.day is None or self.monday == _monday(board.today) else ""
         self.query_one("#meeting-title", Static).update(
-            Content(f"本周例会 · {monday.year}年第{week_no}周 {month_day(monday)}—{month_day(sunday)}{this}")
+            Content(f"本周例会  {monday.year}年第{week_no}周 {month_day(monday)}至{month_day(sunday)}{this}")
         )
         self._show_status()
 
@@ -91,7 +91,7 @@ class MeetingScreen(RowActions):
         board = self.shuangyong.board
         # Every change takes the next seq, so the revision tells how many were made since opening.
         count = board.tracker.store.revision - (self.opened_revision or 0)
-        text = f"例会开始以来记录了 {count} 项修改 · 按 n 写会议纪要 · [ ] 切换周"
+        text = f"例会开始以来记录了 {count} 项修改；按 n 写会议纪要，[ ] 切换周"
         if self.last_minutes is not None:
             text += f"\n会议纪要已保存：{self.last_minutes}"
         self.query_one("#meeting-status", Static).update(Content(text))

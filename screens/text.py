@@ -16,18 +16,30 @@ if TYPE_CHECKING:  # the model is imported when first needed: it is not on the f
 
 WEEKDAYS = "一二三四五六日"
 
+# The app's own marks are plain ASCII: terminals set for a Chinese locale draw East Asian
+# "ambiguous" characters (such as ≈ ↷ → ✓ … ░) two cells wide, and the rows then overlap.
 # Marks beside a due date; the legend under the table explains them.
-MARK_PROVISIONAL = "≈"
-MARK_SHIFTED = "↷"
-MARK_MOVED = "→"
-LEGEND = f"{MARK_PROVISIONAL} 日期暂定（缺当年节假日安排）  {MARK_SHIFTED} 遇节假日调整  {MARK_MOVED} 已改期"
+MARK_PROVISIONAL = "~"
+MARK_SHIFTED = "*"
+MARK_MOVED = ">"
+# The leading marks of a row.
+MARK_DONE = "v"
+MARK_CANCELLED = "-"
+MARK_OVERDUE = "!"
+CURSOR = ">"  # the cursor row's first cell, seen without colours too
+CARRIED = "〔延续〕"  # before the title of work carried over from last year
+ELLIPSIS = ".."
+LEGEND = (
+    f"{MARK_PROVISIONAL} 日期暂定  {MARK_SHIFTED} 遇节假日调整  {MARK_MOVED} 已改期  "
+    f"{MARK_DONE} 已完成  {MARK_OVERDUE} 逾期  {CARRIED}上年未完成"
+)
 
 
 _FLATTEN = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " "})
 
 
 def fit(text: str, width: int) -> str:
-    """Cut to at most `width` cells (… marks the cut), then pad with spaces to exactly `width`."""
+    """Cut to at most `width` cells (.. marks the cut), then pad with spaces to exactly `width`."""
     if width <= 0:
         return ""
     text = text.translate(_FLATTEN)  # a newline in a title must not break a table row
@@ -38,11 +50,11 @@ def fit(text: str, width: int) -> str:
     used = 0
     for ch in text:
         w = cell_len(ch)
-        if used + w > width - 1:
+        if used + w > width - len(ELLIPSIS):
             break
         out.append(ch)
         used += w
-    cut = "".join(out) + "…"
+    cut = "".join(out) + ELLIPSIS[: max(width - used, 0)]
     return cut + " " * (width - cell_len(cut))
 
 
@@ -53,6 +65,11 @@ def clip(text: str, width: int) -> str:
 
 def short_date(day: date) -> str:
     return f"{day.month:02d}-{day.day:02d}"
+
+
+def day_label(day: date, year: int) -> str:
+    """MM-DD inside the viewed year; YY-MM-DD outside it (a date postponed into next year)."""
+    return short_date(day) if day.year == year else f"{day.year % 100:02d}-{short_date(day)}"
 
 
 def long_date(day: date) -> str:
@@ -84,23 +101,25 @@ def row_mark(row: TrackedOccurrence, today: date) -> str:
     """The leading mark of a row: done, cancelled, overdue or nothing."""
     status = row.status.value
     if status == "done":
-        return "✓"
+        return MARK_DONE
     if status == "cancelled":
-        return "✗"
+        return MARK_CANCELLED
     if row.is_overdue(today):
-        return "!"
+        return MARK_OVERDUE
     return " "
 
 
 def evidence_cell(row: TrackedOccurrence) -> str:
-    """How many items are recorded, and how many named ones are still missing."""
-    have = len(row.state.evidence)
-    missing = len(row.missing_evidence)
-    return f"{have} 缺{missing}" if missing else str(have)
+    """Required items satisfied / required (the one meaning everywhere); with none named by
+    the plan, how many items are recorded."""
+    required = len(row.occurrence.evidence)
+    if required:
+        return f"{required - len(row.missing_evidence)}/{required}"
+    return str(len(row.state.evidence)) if row.state.evidence else "-"
 
 
 def describe_change(change: Change) -> str:
-    """One history line: what changed, old → new, and why."""
+    """One history line: what changed, old -> new, and why."""
     from tracker.service import describe_change as describe
 
     return describe(change) + ("〔已撤销〕" if change.undone else "")

@@ -116,6 +116,7 @@ class Summary:
     due_this_week: int
     done: int
     total: int
+    cancelled: int = 0  # not owed: out of the "done of" count, as in Progress
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ class Tracker:
             due_this_week=sum(1 for r in rows if monday <= r.due <= sunday and not r.status.finished),
             done=sum(1 for r in rows if r.status is Status.DONE),
             total=len(rows),
+            cancelled=sum(1 for r in rows if r.status is Status.CANCELLED),
         )
 
     def week(self, day: date | None = None, rows: list[TrackedOccurrence] | None = None) -> WeekView:

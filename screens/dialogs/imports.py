@@ -29,7 +29,7 @@ class ImportDialog(Dialog):
         yield Static(
             Content(
                 "把单位已有的年度双拥工作计划（Word .docx 或文本 .txt）转换成计划文件草稿。"
-                "生成后请逐条核对标有“请核对”的地方，再用 shuangyong-tui validate 检查。"
+                "生成后请逐条核对标有「请核对」的地方，再用 shuangyong-tui validate 检查。"
             )
         )
         yield Label("计划文档路径", classes="field-label")

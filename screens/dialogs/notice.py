@@ -39,8 +39,8 @@ class DefaultPlanNotice(ModalScreen[str]):
                 Content(
                     "还没有设置自己的计划文件，现在打开的是程序自带的社区双拥工作计划（可以先试用）。\n\n"
                     "制订自己的计划，任选一种：\n"
-                    "  · 导入单位现有的计划文档（Word .docx 或文本 .txt）：按 i 或点“导入计划文档”；\n"
-                    "  · 从模板开始：在终端运行 shuangyong-tui init -o 我的计划.toml，编辑后运行\n"
+                    "  1. 导入单位现有的计划文档（Word .docx 或文本 .txt）：按 i 或点「导入计划文档」；\n"
+                    "  2. 从模板开始：在终端运行 shuangyong-tui init -o 我的计划.toml，编辑后运行\n"
                     "    shuangyong-tui config --plan 我的计划.toml 设为默认。"
                 )
             )

@@ -93,6 +93,6 @@ class PathDialog(Dialog):
         if path.is_dir():
             raise ValueError(f"{path} 是一个文件夹，请写上文件名")
         if path.exists() and not overwrite and path.resolve() not in self.allow_existing:
-            raise ValueError(f"{path} 已存在；换一个文件名，或勾选“文件已存在时覆盖”")
+            raise ValueError(f"{path} 已存在；换一个文件名，或勾选「文件已存在时覆盖」")
         flag = self.query_one("#path-flag", Checkbox).value if self.flag else False
         return PathChoice(path, self.option, overwrite, flag)

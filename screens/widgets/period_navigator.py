@@ -35,8 +35,8 @@ class PeriodNavigator(Widget, can_focus=True):
         padding: 0 1;
         background: $surface;
         & > .period-navigator--selected { background: $accent 40%; text-style: bold; }
-        & > .period-navigator--bar-done { color: $success; }
-        & > .period-navigator--bar-todo { color: $text-disabled; }
+        & > .period-navigator--bar-done { background: $success; }
+        & > .period-navigator--bar-todo { background: $foreground 15%; }
         & > .period-navigator--dim { color: $text-muted; }
         &:focus > .period-navigator--selected { background: $accent; color: $text; }
         &.-strip { width: 1fr; height: 3; padding: 0; }
@@ -59,6 +59,7 @@ class PeriodNavigator(Widget, can_focus=True):
 
     ORDER = ("year", "Q1", "Q2", "Q3", "Q4") + tuple(f"M{m}" for m in range(1, 13))
     SHORT = {"year": "全年", "Q1": "一季度", "Q2": "二季度", "Q3": "三季度", "Q4": "四季度"}
+    LONG = {"year": "全年", "Q1": "一季度 1-3月", "Q2": "二季度 4-6月", "Q3": "三季度 7-9月", "Q4": "四季度 10-12月"}
 
     selected: reactive[str] = reactive("year")
 
@@ -158,16 +159,19 @@ class PeriodNavigator(Widget, can_focus=True):
 
     def _count(self, key: str) -> str:
         p = self.progress.get(key)
-        return f"{p.done}/{p.total}" if p else "…"
+        # Done of the work still owed (cancelled items left out), as the percentage counts it.
+        return f"{p.done}/{p.counted}" if p else ".."
 
     def _bar(self, key: str, width: int, part: dict[str, Style]) -> list[tuple[str, Style]]:
         p = self.progress.get(key)
         filled = int(round((p.rate if p and p.total else 0.0) * width))
-        return [("█" * filled, part["bar-done"]), ("░" * (width - filled), part["bar-todo"])]
+        # Coloured blanks, not block characters: those are drawn two cells wide in terminals set
+        # for a Chinese locale.
+        return [(" " * filled, part["bar-done"]), (" " * (width - filled), part["bar-todo"])]
 
     def _percent(self, key: str) -> str:
         p = self.progress.get(key)
-        return f"{int(p.rate * 100):3d}%" if p and p.total else "  —"
+        return f"{int(p.rate * 100):3d}%" if p and p.counted else "  -"
 
     def _pick(self, key: str, part: dict[str, Style]) -> Style:
         return part["selected"] if key == self.selected else Style()
@@ -176,13 +180,13 @@ class PeriodNavigator(Widget, can_focus=True):
         rows: list[list[tuple[str, Style]]] = []
         for key in ("year", "Q1", "Q2", "Q3", "Q4"):
             count = self._count(key)
-            label = self.labels.get(key, self.SHORT[key])
+            label = self.LONG.get(key, self.SHORT[key])
             self._regions.append((len(rows), 0, width, key))
             rows.append([(fit(label, width - len(count) - 1) + " " + count, self._pick(key, part))])
             self._regions.append((len(rows), 0, width, key))
             rows.append(self._bar(key, max(width - 5, 1), part) + [(self._percent(key).rjust(5), part["dim"])])
-        rule = "── 月份 "
-        rows.append([(rule + "─" * max(width - cell_len(rule), 0), part["dim"])])
+        rule = "-- 月份 "
+        rows.append([(rule + "-" * max(width - cell_len(rule), 0), part["dim"])])
         half = (width - 1) // 2
         for m in range(1, 7):
             row: list[tuple[str, Style]] = []
@@ -218,7 +222,7 @@ class PeriodNavigator(Widget, can_focus=True):
             text = f"{m}月 {self._count(key)}" if mcell >= 10 else f"{m}月"
             p = self.progress.get(key)
             style = self._pick(key, part)
-            if key != self.selected and p and p.total and p.rate >= 1.0:
+            if key != self.selected and p and p.counted and p.rate >= 1.0:
                 style = part["bar-done"]
             months.append((fit(" " + text, w), style))
             self._regions.append((2, (m - 1) * mcell, (m - 1) * mcell + w, key))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Union
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -17,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..text import date_mark, evidence_cell, fit, row_mark, short_date
+from ..text import CARRIED, CURSOR, MARK_DONE, date_mark, day_label, evidence_cell, fit, row_mark
 
 if TYPE_CHECKING:
     from tracker.model import TrackedOccurrence
@@ -40,17 +41,19 @@ class TaskTable(ScrollView, can_focus=True):
     TaskTable {
         overflow-x: hidden;
         overflow-y: auto;
+        scrollbar-size-vertical: 1;
         height: 1fr;
         background: $surface;
         & > .task-table--header { text-style: bold; background: $panel; color: $text-muted; }
-        & > .task-table--cursor { background: $block-cursor-blurred-background; }
+        /* The cursor row: a solid bar in every theme (and a > mark for NO_COLOR). */
+        & > .task-table--cursor { background: $accent 45%; color: $foreground; text-style: bold; }
         & > .task-table--section { text-style: bold; color: $accent; }
         & > .task-table--overdue { color: $error; }
         & > .task-table--finished { color: $text-muted; }
         & > .task-table--done-mark { color: $success; }
         & > .task-table--dim { color: $text-muted; }
         & > .task-table--postponed { color: $warning; }
-        &:focus > .task-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+        &:focus > .task-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     }
     """
 
@@ -92,9 +95,15 @@ class TaskTable(ScrollView, can_focus=True):
             self.table = table
             self.row = row
 
-    def __init__(self, *, today: date, placeholder: str = "", id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, today: date, year: int | None = None, placeholder: str = "", id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.today = today
+        self.year = year if year is not None else today.year  # dates in other years show their year
+        self._date_width = 5
+        self._owner_need = 8
+        self._category_need = 4
         self.items: list[Item] = []
         self.placeholder = placeholder
         self._rows_at: list[int] = []  # item indexes that are rows (the cursor skips sections)
@@ -117,8 +126,15 @@ class TaskTable(ScrollView, can_focus=True):
             else:
                 position = min(self.cursor, max(len(self._rows_at) - 1, 0))
         self.set_reactive(TaskTable.cursor, position)
+        rows = self.rows
+        self._date_width = 8 if any(r.due.year != self.year for r in rows) else 5
+        self._owner_need = max((cell_len(r.owner) for r in rows), default=8)
+        self._category_need = max((cell_len(r.occurrence.category) for r in rows), default=4)
         self.virtual_size = Size(self.scrollable_content_region.width, len(items) + 1)
         self._scroll_cursor_into_view()
+        # The new virtual size takes effect with the next layout; scroll again after it, so
+        # the view never shows January while the cursor sits on today.
+        self.call_after_refresh(self._scroll_cursor_into_view, True)
         self.refresh()
         self.post_message(self.Highlighted(self, self.current))
 
@@ -138,9 +154,11 @@ class TaskTable(ScrollView, can_focus=True):
         return True
 
     def refresh_line_of(self, item_index: int) -> None:
+        # Item i is content line i + 1 (the header is line 0); refresh_line takes the content
+        # line and subtracts the scroll offset itself.
         y = item_index + 1 - round(self.scroll_y)
         if 0 < y < self.size.height:
-            self.refresh_line(y)
+            self.refresh_line(item_index + 1)
 
     @property
     def rows(self) -> list[TrackedOccurrence]:
@@ -172,7 +190,7 @@ class TaskTable(ScrollView, can_focus=True):
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self._rows_at) - 1)) if self._rows_at else 0
 
-    def _scroll_cursor_into_view(self) -> None:
+    def _scroll_cursor_into_view(self, settle: bool = False) -> None:
         if not self._rows_at:
             return
         index = self._rows_at[min(self.cursor, len(self._rows_at) - 1)]
@@ -183,7 +201,9 @@ class TaskTable(ScrollView, can_focus=True):
         if want_top < top:
             self.scroll_to(y=want_top, animate=False, immediate=True)
         elif index >= top + visible:
-            self.scroll_to(y=index - visible + 1, animate=False, immediate=True)
+            # Jumping far (a fresh list at today): show a few rows above the cursor for context.
+            context = min(visible // 3, 4) if settle or index >= top + 2 * visible else 0
+            self.scroll_to(y=max(index - visible + 1, index - context if context else index - visible + 1), animate=False, immediate=True)
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step
@@ -231,6 +251,8 @@ class TaskTable(ScrollView, can_focus=True):
             paint = {"": base}
             for name in self.COMPONENT_CLASSES:
                 paint[name.removeprefix("task-table--")] = self.get_component_rich_style(name)
+            if getattr(self.app, "no_color", False):  # no colours: the cursor row is drawn reversed
+                paint["cursor"] += Style(reverse=True, bold=True)
             self._paint = paint
         return self._paint
 
@@ -239,14 +261,20 @@ class TaskTable(ScrollView, can_focus=True):
             self.refresh_line_of(self._rows_at[min(self.cursor, len(self._rows_at) - 1)])
 
     # -- drawing ------------------------------------------------------------------------------
-    def _columns(self, width: int) -> tuple[int, int, int, int]:
-        """Cell widths of owner, status, evidence and category (0: hidden); the title takes the rest."""
-        owner = 14 if width >= 110 else 10 if width >= 70 else 8
-        category = 10 if width >= 130 else 0
-        return owner, 6, 7, category
+    STATUS_W = 6
+    EVIDENCE_W = 5
+
+    def _columns(self, width: int) -> tuple[int, int, int]:
+        """Cell widths of title, owner and category (0: hidden), sized to the width and to the
+        longest owner shown: the owner is not cut while the title has room to spare."""
+        fixed = 2 + self._date_width + 2 + 1 + self.STATUS_W + 1 + self.EVIDENCE_W + 1
+        owner = max(6, min(self._owner_need, (width - fixed) // 3))
+        category = min(self._category_need, 12) if width >= 130 else 0
+        title = max(width - fixed - owner - (category + 1 if category else 0), 4)
+        return title, owner, category
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width or self.size.width  # without the scrollbar
         paint = self._styles()
         base = paint[""]
         if y == 0:
@@ -265,17 +293,15 @@ class TaskTable(ScrollView, can_focus=True):
         return self._row(item, width, base, is_cursor)
 
     def _header(self, width: int, base: Style) -> Strip:
-        owner, status, evidence, category = self._columns(width)
-        title = max(width - 2 - 7 - owner - status - evidence - category - (1 if category else 0) - 3, 4)
-        parts = ["  ", fit("截止", 7), fit("事项", title), " ", fit("责任单位", owner), " ", fit("状态", status)]
-        parts += [" ", fit("佐证", evidence)]
+        title, owner, category = self._columns(width)
+        parts = ["  ", fit("截止", self._date_width + 2), fit("事项", title), " ", fit("责任单位", owner)]
+        parts += [" ", fit("状态", self.STATUS_W), " ", fit("佐证", self.EVIDENCE_W)]
         if category:
             parts += [" ", fit("分类", category)]
         return Strip([Segment(fit("".join(parts), width), self._styles()["header"])], width)
 
     def _row(self, row: TrackedOccurrence, width: int, base: Style, is_cursor: bool) -> Strip:
-        owner_w, status_w, evidence_w, category_w = self._columns(width)
-        title_w = max(width - 2 - 7 - owner_w - status_w - evidence_w - category_w - (1 if category_w else 0) - 3, 4)
+        title_w, owner_w, category_w = self._columns(width)
         paint = self._styles()
         overdue = row.is_overdue(self.today)
         if overdue:
@@ -287,19 +313,23 @@ class TaskTable(ScrollView, can_focus=True):
         else:
             state_style = base
         mark = row_mark(row, self.today)
-        mark_style = paint["done-mark"] if mark == "✓" else state_style
+        mark_style = paint["done-mark"] if mark == MARK_DONE else state_style
         dim = paint["dim"]
+        title = (CARRIED + row.title) if row.occurrence.carried_from else row.title
+        day = fit(day_label(row.due, self.year), self._date_width)
         segments = [
-            Segment(" " + mark, mark_style),
-            Segment(short_date(row.due) + date_mark(row) + " ", state_style if overdue else base),
-            Segment(fit(row.title, title_w), state_style if row.status.finished else base),
+            Segment(CURSOR if is_cursor else " ", base),
+            Segment(mark, mark_style),
+            Segment(day + date_mark(row) + " ", state_style if overdue else base),
+            Segment(fit(title, title_w), state_style if row.status.finished else base),
             Segment(" " + fit(row.owner, owner_w), base),
-            Segment(" " + fit(row.status_label(self.today), status_w), state_style),
-            Segment(" " + fit(evidence_cell(row), evidence_w), base if row.state.evidence else dim),
+            Segment(" " + fit(row.status_label(self.today), self.STATUS_W), state_style),
+            Segment(" " + fit(evidence_cell(row), self.EVIDENCE_W), base if row.state.evidence else dim),
         ]
         if category_w:
             segments.append(Segment(" " + fit(row.occurrence.category, category_w), dim))
         strip = Strip(segments).adjust_cell_length(width, base)
         if is_cursor:
-            strip = strip.apply_style(paint["cursor"])
+            # Over the row's own colours (post_style), or the cursor would be painted under them.
+            strip = Strip(list(Segment.apply_style(strip, post_style=paint["cursor"])), width)
         return strip

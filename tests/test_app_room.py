@@ -1,0 +1,161 @@
+"""The app as it is used in the room: a cursor row one can see, a view that opens at today,
+a tick redrawn with its counts, chrome that stays one cell wide in a Chinese-locale terminal."""
+
+from __future__ import annotations
+
+import ast
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from test_app import (  # noqa: F401 (fixtures)
+    TODAY,
+    app,
+    db,
+    home,
+    make_app,
+    screen_text,
+    select_row,
+    settle,
+    shequ_app,
+    small_plan,
+    table,
+)
+from tracker.model import Status
+
+import screens
+
+SCREENS_DIR = Path(screens.__file__).parent
+
+
+def app_strings() -> list[tuple[str, int, str]]:
+    """Every string literal in screens/ except docstrings: what the app may put on screen."""
+    found = []
+    for path in sorted(SCREENS_DIR.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                found.append((path.name, node.lineno, node.value))
+    return found
+
+
+def test_chrome_has_no_ambiguous_width_characters():
+    # Terminals set for a Chinese locale draw East Asian "ambiguous" characters two cells
+    # wide; drawn with a CJK font, even neutral symbols (░ ✓ ↷) come out wide. So the app's
+    # own text is ASCII or full-width: nothing in between.
+    bad = [
+        f"{name}:{line}: {''.join(sorted({c for c in text if ord(c) > 127 and unicodedata.east_asian_width(c) not in 'WF'}))}"
+        for name, line, text in app_strings()
+        if any(ord(c) > 127 and unicodedata.east_asian_width(c) not in "WF" for c in text)
+    ]
+    assert bad == []
+
+
+def test_the_scan_sees_the_app_strings():
+    texts = [text for _, _, text in app_strings()]
+    assert "按键与命令（按 Esc 关闭）" in texts
+    assert unicodedata.east_asian_width("…") == "A" and unicodedata.east_asian_width("“") == "A"
+
+
+def cursor_line(app) -> tuple[int, object]:
+    """The screen line of the table's cursor row and its strip, as composed on screen."""
+    tbl = table(app)
+    index = tbl._rows_at[tbl.cursor]
+    y = tbl.region.y + index + 1 - round(tbl.scroll_y)
+    return y, app.screen._compositor.render_strips()[y]
+
+
+async def test_cursor_row_is_drawn_unlike_any_other_row(shequ_app):
+    async with shequ_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        y, strip = cursor_line(shequ_app)
+        assert strip.text.startswith(">"), strip.text
+        strips = shequ_app.screen._compositor.render_strips()
+        tbl = table(shequ_app)
+
+        def backgrounds(s) -> set:
+            return {seg.style.bgcolor for seg in s if seg.style and seg.text.strip()}
+
+        cursor_bg = backgrounds(strip)
+        others = [strips[row] for row in range(tbl.region.y + 1, tbl.region.bottom) if row != y]
+        assert cursor_bg and all(not (backgrounds(o) & cursor_bg) for o in others if o.text.strip())
+
+
+async def test_opens_scrolled_to_today_with_the_cursor_on_the_next_item_due(shequ_app):
+    async with shequ_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.pause()
+        row = table(shequ_app).current
+        first_due = min(r.due for r in table(shequ_app).rows if r.due >= TODAY)
+        assert row.due == first_due
+        _, strip = cursor_line(shequ_app)
+        assert f"{row.due:%m-%d}" in strip.text  # on screen, not scrolled away
+        assert 0 <= table(shequ_app)._rows_at[table(shequ_app).cursor] - round(table(shequ_app).scroll_y) < 20
+
+
+async def test_tick_redraws_the_row_and_the_counts_together(shequ_app, db):
+    async with shequ_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tbl = table(shequ_app)
+        rows = tbl.rows
+        far = rows[-3]  # scrolled well down the list
+        await select_row(pilot, far.id)
+        assert round(tbl.scroll_y) > 10
+        await pilot.press("space")
+        await pilot.pause()
+        _, strip = cursor_line(shequ_app)
+        assert "已完成" in strip.text, strip.text
+        assert "已完成 1/" in screen_text(shequ_app)
+        assert tbl.current.status is Status.DONE
+
+
+async def test_every_change_names_the_item_and_how_to_undo(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "markup")
+        await pilot.press("space")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("[bold]不是粗体[/bold] 走访军属" in m and "u 撤销" in m and m.startswith("已完成") for m in messages)
+
+
+async def test_status_filter_offers_overdue(app):
+    from screens.board import OVERDUE, Filters
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.filters = Filters(status=OVERDUE)
+        await pilot.pause()
+        rows = table(app).rows
+        assert rows and all(r.is_overdue(TODAY) for r in rows)
+        assert "状态：逾期" in screen_text(app)
+
+
+async def test_owner_outside_the_plan_is_offered_and_marked(app, db):
+    from screens.dialogs import FilterDialog
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.edit("markup", lambda t: t.set_owner("markup", "街道武装部")) is None
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterDialog)
+        assert "街道武装部" in dialog.owners and "街道武装部" in dialog.outside
+
+
+def test_dates_outside_the_viewed_year_show_their_year():
+    from screens.text import day_label
+
+    assert day_label(date(2026, 3, 5), 2026) == "03-05"
+    assert day_label(date(2027, 1, 15), 2026) == "27-01-15"
