@@ -2,12 +2,15 @@
 
 Lunar festivals come from borax's lunar calendar, 清明 from its solar-term table,
 全民国防教育日 is the third Saturday of September (dateutil), the rest are fixed days.
+Where borax disagrees with the astronomical references (sxtwl and lunar-python agree
+with each other), a small correction table below takes the references' date; the
+tests compare every lunar month start 1901–2100 against both libraries.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from borax.calendars.lunardate import LunarDate, TermUtils
@@ -18,7 +21,7 @@ from tracker.errors import WhenError
 # Range the lunar tables cover (borax: lunar years 1900–2100). A lunar festival of
 # year Y is always inside solar year Y, so every name works for these years.
 MIN_YEAR = 1901
-MAX_YEAR = 2099
+MAX_YEAR = 2100
 
 # Canonical names, in calendar order.
 FESTIVALS: tuple[str, ...] = (
@@ -93,6 +96,24 @@ _LUNAR: dict[str, tuple[int, int]] = {
 
 _QUOTES = "“”‘’\"'「」『』〝〞《》〈〉"
 
+# Lunar months whose first day borax puts one day late: the new moon falls within
+# minutes of midnight (Beijing time) and borax's table rounds it to the next day.
+# sxtwl and lunar-python (and lunardate, cnlunar) start these months a day earlier,
+# e.g. 中秋 2089 is 2089-09-18, not borax's 09-19. (lunar year, month, leap) -> days.
+# 重阳 2057 (九月 2057 starts on 09-28 in sxtwl, 09-29 in borax and lunar-python) is
+# left as borax has it: the references disagree; see docs/plan-format.md.
+LUNAR_CORRECTIONS: dict[tuple[int, int, int], int] = {
+    (2089, 8, 0): -1,  # 八月初一 2089-09-04 (borax 09-05); 中秋 2089-09-18
+    (2097, 7, 0): -1,  # 七月初一 2097-08-07 (borax 08-08); 七夕 2097-08-13
+}
+
+
+def lunar_to_solar(year: int, month: int, day: int, leap: int = 0) -> date:
+    """The solar date of a lunar date (borax, with the corrections above)."""
+    solar = LunarDate(year, month, day, leap).to_solar_date()
+    shift = LUNAR_CORRECTIONS.get((year, month, leap))
+    return solar + timedelta(days=shift) if shift else solar
+
 
 def known_festival_names() -> tuple[str, ...]:
     """Every name `when` accepts for a festival: canonical names first, then aliases."""
@@ -126,7 +147,7 @@ def _festival_date(canonical: str, year: int) -> date:
     if canonical in _LUNAR:
         month, day = _LUNAR[canonical]
         # leap=0: the festival is in the regular month, never in a leap month of that number.
-        return LunarDate(year, month, day, 0).to_solar_date()
+        return lunar_to_solar(year, month, day, 0)
     if canonical == "清明":
         return TermUtils.nth_term_day(year, term_name="清明")
     if canonical == "国防教育日":
