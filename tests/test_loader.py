@@ -240,7 +240,7 @@ def test_empty_title(tmp_path):
 
 @pytest.mark.parametrize(
     "value, fragment",
-    [('"2026"', "应为整数"), ("1999", "超出范围"), ("2200", "超出范围"), ("true", "应为整数"), ("2026.0", "应为整数")],
+    [('"2026"', "应为整数"), ("1900", "超出范围"), ("2101", "超出范围"), ("2200", "超出范围"), ("true", "应为整数"), ("2026.0", "应为整数")],
 )
 def test_year_must_be_a_sensible_integer(tmp_path, value, fragment):
     text = HEADER.replace("year = 2026", f"year = {value}") + task()
