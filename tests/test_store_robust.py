@@ -20,6 +20,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
 import pytest
@@ -119,8 +120,9 @@ KILLS = 100
 
 def _writer(path: Path, tag: str, go: int, acks: int) -> None:  # pragma: no cover - child
     """A writer process: appends as fast as it can, acknowledging each change on `acks`."""
+    from tracker.state.backups import atomic_write
+
     store = Store(path, user="测试员")
-    table = store.db.table("changes")
     os.write(acks, b"ready\n")
     os.read(go, 1)
     i = 0
@@ -138,9 +140,9 @@ def _writer(path: Path, tag: str, go: int, acks: int) -> None:  # pragma: no cov
         elif k == 4:
             c = store.undo()
         else:
-            # a plain TinyDB update: the whole file is rewritten (temporary file + rename)
-            with store.storage.locked():
-                table.update({"by": "测试员"}, doc_ids=[1])
+            # the file replaced as a whole (a restore, a sync tool): temporary file + rename
+            with store.locked():
+                atomic_write(path, path.read_bytes(), 0o644)
             store.refresh()
             i += 1
             continue
@@ -174,6 +176,7 @@ def _start_writer(path: Path, tag: str) -> tuple[int, int, int]:
     return pid, go_w, ack_r
 
 
+@pytest.mark.slow
 @needs_fork
 @pytest.mark.skipif(not POSIX, reason="SIGKILL")
 def test_killed_writer_never_loses_acknowledged_changes(tmp_path: Path) -> None:
@@ -198,7 +201,8 @@ def test_killed_writer_never_loses_acknowledged_changes(tmp_path: Path) -> None:
                 continue  # the kill cut the acknowledgement itself short: unknown, not lost
             seq, op, occ = line.split()
             acked[int(seq)] = (op, occ)
-        unfinished += not path.read_bytes().endswith(b"\n")
+        # the first kill may land before anything was written: no file yet is fine
+        unfinished += path.exists() and not path.read_bytes().endswith(b"\n")
 
         # after every kill the file loads and holds every acknowledged change
         fresh = Store(path)
@@ -243,6 +247,7 @@ TICKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_processes_never_lose_each_others_updates(tmp_path: Path) -> None:
     path = tmp_path / "state.jsonl"
     watcher = Store(path)  # a third program with the file open, e.g. the app
@@ -513,14 +518,14 @@ def test_disk_full_during_append(tmp_path: Path, limit: int) -> None:
     s = make_store_file(path, 3)
     before = snapshot(tmp_path)
     state_before = s.states(Y)
-    s.storage._os_write = _full_after(limit, os.write)
+    s.log.os_write = _full_after(limit, os.write)
     with pytest.raises(StoreError, match="磁盘空间不足") as err:
         s.add_note(Y, "task-0", "这一条写不下" * 20)
     assert str(path) in str(err.value) and "没有保存" in str(err.value)
     assert snapshot(tmp_path) == before  # cut back to the previous size
     assert s.states(Y) == state_before and s.revision == 6
     assert Store(path).revision == 6
-    s.storage._os_write = os.write  # space again
+    s.log.os_write = os.write  # space again
     assert s.add_note(Y, "task-0", "有空间了").seq == 7
     assert Store(path).state(Y, "task-0").notes.endswith("有空间了")
 
@@ -533,39 +538,40 @@ def test_disk_full_at_fsync(tmp_path: Path) -> None:
     def fsync(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    s.storage._os_fsync = fsync
+    s.log.os_fsync = fsync
     with pytest.raises(StoreError, match="磁盘空间不足"):
         s.set_status(Y, "x", Status.DONE)
     assert path.read_bytes() == before
     assert Store(path).revision == 2
 
 
-def test_disk_full_during_full_rewrite(tmp_path: Path) -> None:
-    from tinydb import Query
-
+def test_disk_full_during_the_daily_backup(tmp_path: Path) -> None:
     path = tmp_path / "state.jsonl"
-    s = make_store_file(path, 3)
-    s.storage.append_tables = frozenset()  # any TinyDB write now rewrites the whole file
+    clock = [datetime(Y, 3, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))]
+    s = Store(path, now=lambda: clock[0])
+    for i in range(3):
+        s.add_note(Y, "a", f"第{i}条")
+    clock[0] += timedelta(days=1)  # the next change copies the file to backups/ first
     before = path.read_bytes()
-    s.storage._os_write = _full_after(100, os.write)
+    s.log.os_write = _full_after(100, os.write)
     with pytest.raises(StoreError, match="磁盘空间不足"):
-        with s.storage.locked():
-            s.db.table("changes").update({"new": "改"}, Query().op == "note")
+        s.add_note(Y, "a", "写不下")
     assert path.read_bytes() == before
-    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
-    assert s.db.table("changes").get(doc_id=2)["new"] != "改"  # the cache was rolled back
-    assert Store(path).revision == 6
+    assert not [p for p in path.parent.rglob("*") if p.name.endswith(".tmp")]
+    assert Store(path).revision == 3
+    s.log.os_write = os.write
+    assert s.add_note(Y, "a", "有空间了").seq == 4
 
 
 def test_disk_full_when_creating_the_file(tmp_path: Path) -> None:
     path = tmp_path / "new" / "state.jsonl"
     s = Store(path)
-    s.storage._os_write = _full_after(10, os.write)
+    s.log.os_write = _full_after(10, os.write)
     with pytest.raises(StoreError, match="磁盘空间不足"):
         s.set_status(Y, "x", Status.DONE)
     assert not path.exists()
     assert [p.name for p in path.parent.iterdir()] == ["state.jsonl.lock"]
-    s.storage._os_write = os.write
+    s.log.os_write = os.write
     s.set_status(Y, "x", Status.DONE)
     assert Store(path).revision == 1
 
@@ -603,8 +609,6 @@ def test_real_short_write_from_the_kernel(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not POSIX, reason="symlinks")
 def test_symlinked_file_is_written_through(tmp_path: Path) -> None:
-    from tinydb import Query
-
     real_dir = tmp_path / "网盘"
     real_dir.mkdir()
     target = real_dir / "state.jsonl"
@@ -617,11 +621,7 @@ def test_symlinked_file_is_written_through(tmp_path: Path) -> None:
     assert target.is_file() and Store(target).revision == 2
     assert (real_dir / "state.jsonl.lock").exists()
     assert (real_dir / "backups").is_dir()
-    # a full rewrite replaces the target, never the link
-    with s.storage.locked():
-        s.db.table("changes").update({"new": "改写"}, Query().op == "note")
-    assert link.is_symlink() and os.readlink(link) == str(target)
-    assert Store(link).state(Y, "a").notes == "改写"
+    assert Store(link).state(Y, "a").notes == "经由链接写入"
     assert s.real_path == target
 
 

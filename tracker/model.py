@@ -165,7 +165,7 @@ class EvidenceKind(StrEnum):
         return {"note": "说明", "file": "文件", "url": "链接"}[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One piece of 佐证材料 attached to an occurrence."""
 
@@ -180,7 +180,24 @@ class Evidence:
     added_by: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What actually happened, as recorded after the work (all optional)."""
+
+    people: int | None = None  # 人数
+    households: int | None = None  # 户数
+    amount_paid: float | None = None  # 实发金额 (the plan's amount is a standard per person)
+    place: str = ""  # 地点
+    attendees: str = ""  # 参加人员
+
+    def __bool__(self) -> bool:
+        return self != _NO_FACTS
+
+
+_NO_FACTS = Facts()
+
+
+@dataclass(frozen=True, slots=True)
 class OccurrenceState:
     """What the office recorded for one occurrence; the default is untouched."""
 
@@ -192,9 +209,11 @@ class OccurrenceState:
     evidence: tuple[Evidence, ...] = ()
     updated_at: datetime | None = None
     updated_by: str = ""
+    done_on: date | None = None  # when the work was actually done (status 已完成 only)
+    facts: Facts = _NO_FACTS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One recorded change: the history the store keeps, and what undo reverts."""
 
@@ -203,13 +222,14 @@ class Change:
     by: str
     year: int
     occurrence: str
-    op: str  # status | owner | due | note | evidence | evidence_remove | relink | carry | undo
+    op: str  # status | owner | due | note | facts | evidence | evidence_remove | relink | carry | undo
     old: Any = None
     new: Any = None
     reason: str = ""
     undoes: int | None = None  # for op == "undo": the seq reverted
     undone: bool = False  # reverted by a later undo
     data: dict[str, Any] = field(default_factory=dict)  # op-specific extras
+    txn: str | None = None  # shared by every change one command made; undo reverts a whole txn
 
 
 # ---------------------------------------------------------------------------

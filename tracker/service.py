@@ -7,6 +7,8 @@ the UI; they live here or below.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -138,6 +140,25 @@ def progress_of(rows: list[TrackedOccurrence]) -> Progress:
 # ---------------------------------------------------------------------------
 
 
+def plan_key(plan: Plan) -> str:
+    """The key records are filed under: the plan's own ``uid`` (written by init/import),
+    else the bundled template's name, else its title (and unit)."""
+    uid = (getattr(plan, "uid", "") or "").strip()
+    if uid:
+        return uid
+    if plan.path is not None:
+        from tracker.plan.bundled import TEMPLATE_NAMES, template_path
+
+        try:
+            here = Path(plan.path).resolve()
+            for name in TEMPLATE_NAMES:
+                if Path(template_path(name)).resolve() == here:
+                    return f"bundled:{name}"
+        except Exception:  # noqa: BLE001 - a key is never worth a crash
+            pass
+    return f"title:{plan.unit}/{plan.title}" if plan.unit else f"title:{plan.title}"
+
+
 CARRY_DUE_MONTH = 3  # carried-over work is due by the end of the new year's first quarter
 
 
@@ -154,7 +175,8 @@ class Tracker:
         self.archive_dir = archive_dir
         self._occurrences: list[Occurrence] | None = None
         self._by_id: dict[str, Occurrence] = {}
-        self._carried = 0  # carry-overs included in _occurrences
+        self._carried: tuple[int, ...] = ()  # seqs of the carry-overs in _occurrences
+        store.bind_plan(plan_key(plan))
         self._seen_revision = store.revision
 
     # -- occurrences -------------------------------------------------------------
@@ -164,8 +186,8 @@ class Tracker:
         if self._occurrences is None:
             from tracker.calendar.schedule import expand_plan
 
+            self._carried = self.store.carry_seqs(self.year)
             carried = self._carried_over()
-            self._carried = len(carried)
             occurrences = expand_plan(self.plan, self.year) + carried
             occurrences.sort(key=lambda o: (o.due, o.id))
             self._occurrences = occurrences
@@ -313,17 +335,57 @@ class Tracker:
 
     def _forget_carry_overs_if_changed(self) -> None:
         # Expanding the plan again costs far more than a state change; only a rollover or
-        # an undone one changes the list of occurrences.
-        if self._occurrences is not None and len(self.store.carry_overs(self.year)) != self._carried:
+        # an undone one changes the list of occurrences. Compared by the records' seqs:
+        # undoing one carry-over and adding another keeps the count, not the seqs.
+        if self._occurrences is not None and self.store.carry_seqs(self.year) != self._carried:
             self._occurrences = None
 
-    def toggle_done(self, occurrence_id: str, *, by: str | None = None) -> Change:
+    @property
+    def revision(self) -> int:
+        """The newest change seen (read it when a dialog opens; see :meth:`changed_since`)."""
+        return self.store.revision
+
+    def changed_since(self, revision: int, occurrence_id: str | None = None) -> list[Change]:
+        """Changes recorded after `revision` (by anyone), of one occurrence when given."""
+        return self.store.changed_since(revision, year=self.year, occurrence=occurrence_id)
+
+    def foreign_records(self) -> dict[str, int]:
+        """Records of this year made for another plan (plan key -> count); never merged."""
+        return self.store.foreign(self.year)
+
+    def foreign_message(self) -> str:
+        """A Chinese sentence saying records of another plan were left out, or ""."""
+        found = self.foreign_records()
+        if not found:
+            return ""
+        total = sum(found.values())
+        return (
+            f"状态文件 {self.store.path} 中有 {total} 条{self.year}年的记录属于另一个计划"
+            f"（{'、'.join(sorted(found))}），未计入当前计划“{self.plan.title}”。"
+            f"如需使用这些记录，请换回原来的计划，或为当前计划另用一个状态文件。"
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[str]:
+        """Changes made inside are one undo step (e.g. ``done --note``)."""
+        with self.store.transaction() as txn:
+            yield txn
+
+    def toggle_done(self, occurrence_id: str, *, on: date | None = None, by: str | None = None) -> Change:
+        """已完成 <-> 未开始; `on` is the day the work was actually done (default: today)."""
         row = self.get(occurrence_id)
-        new = Status.TODO if row.status is Status.DONE else Status.DONE
-        return self.store.set_status(self.year, row.id, new, by=by)
+        if row.status is Status.DONE and on is None:
+            return self.store.set_status(self.year, row.id, Status.TODO, by=by)
+        return self.store.set_status(self.year, row.id, Status.DONE, done_on=on, by=by)
+
+    def set_facts(self, occurrence_id: str, *, by: str | None = None, **facts) -> Change | None:
+        """people, households, amount_paid, place, attendees (only those given change)."""
+        row = self.get(occurrence_id)
+        return self.store.set_facts(self.year, row.id, by=by, **facts)
 
     def set_status(
-        self, occurrence_id: str, status: Status, *, reason: str = "", due: date | None = None, by: str | None = None
+        self, occurrence_id: str, status: Status, *, reason: str = "", due: date | None = None,
+        on: date | None = None, by: str | None = None,
     ) -> Change:
         row = self.get(occurrence_id)
         if status is Status.POSTPONED:
@@ -333,7 +395,10 @@ class Tracker:
                 raise TrackerError("改为“已延期”需要填写延期原因")
         if status is Status.CANCELLED and not reason.strip():
             raise TrackerError("改为“已取消”需要填写取消原因")
-        return self.store.set_status(self.year, row.id, status, reason=reason.strip(), due=due, by=by)
+        return self.store.set_status(
+            self.year, row.id, status, reason=reason.strip(), due=due, done_on=on if status is Status.DONE else None,
+            by=by,
+        )
 
     def set_owner(self, occurrence_id: str, owner: str | None, *, by: str | None = None) -> Change:
         row = self.get(occurrence_id)
@@ -370,10 +435,22 @@ class Tracker:
             archive_dir=self.archive_dir if archive else None, by=by,
         )
 
-    def undo(self, *, by: str | None = None) -> Change | None:
-        change = self.store.undo(by=by)
+    def undo(self, *, by: str | None = None, session: str | None = None, anyone: bool = False) -> Change | None:
+        """Undo the last change made by `by` (default: the store's user), with every change
+        of the same command. `session`: only changes made through that session token (e.g.
+        ``tracker.store.session`` for this program). `anyone`: whoever made it."""
+        changes = self.undo_all(by=by, session=session, anyone=anyone)
+        return changes[0] if changes else None
+
+    def undo_all(self, *, by: str | None = None, session: str | None = None, anyone: bool = False) -> list[Change]:
+        """Like :meth:`undo`; every undo change recorded (empty when nothing is left)."""
+        changes = self.store.undo_all(by=by, mine=not anyone, session=session)
         self._forget_carry_overs_if_changed()
-        return change
+        return changes
+
+    def undo_preview(self, *, by: str | None = None, session: str | None = None, anyone: bool = False) -> list[Change]:
+        """The changes :meth:`undo` with the same arguments would revert, newest first."""
+        return self.store.undo_preview(by=by, mine=not anyone, session=session)
 
     def history(self, occurrence_id: str | None = None, since=None) -> list[Change]:
         return self.store.history(year=self.year if occurrence_id else None, occurrence=occurrence_id, since=since)

@@ -1,0 +1,217 @@
+"""Evidence files: reading one to record it (size, sha256) and copying it into the 档案.
+
+Files are opened without blocking and the opened handle is checked (``fstat``), so a pipe
+or device swapped in for a photo is refused instead of hanging. The archive copy goes to
+``<archive>/<year>/<occurrence>/<name>`` (``name-1.ext`` and so on when taken); folders
+under the archive root that are symlinks are never followed, folders made for a copy that
+then failed are removed again, and a name already taken by anything (a dangling link
+too) is skipped, never waited on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+
+from tracker.errors import TrackerError
+from tracker.model import Evidence, EvidenceKind
+
+_HASH_CHUNK = 1 << 20
+_O_BINARY = getattr(os, "O_BINARY", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_SAFE_NAME = re.compile(r"[^\w.@~+\-]+")
+NAME_BYTES = 120  # most file systems allow 255 bytes per name; leave room for "-n.ext"
+_MAX_TRIES = 10_000
+
+
+class InvalidChange(TrackerError, ValueError):
+    """A change the store refuses (延期 without a reason, unknown evidence id...)."""
+
+
+_digest_cache: dict[tuple, str] = {}
+
+
+def _open_regular(path: str) -> tuple[int, os.stat_result]:
+    fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise IsADirectoryError(path) if stat.S_ISDIR(st.st_mode) else _NotRegular(path)
+        if _O_NONBLOCK and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+class _NotRegular(OSError):
+    pass
+
+
+def _file_digest(path: str) -> tuple[int, str]:
+    fd, _ = _open_regular(path)
+    h = hashlib.sha256()
+    size = 0
+    with os.fdopen(fd, "rb") as f:
+        while chunk := f.read(_HASH_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def check_evidence(ev: Evidence) -> str:
+    """"ok", "missing" (gone, or no longer a readable file) or "changed" (size or sha256).
+
+    Notes and links are always "ok". Digests are cached by (path, size, mtime, inode), so a
+    screen can ask repeatedly without rereading unchanged photos.
+    """
+    if ev.kind != EvidenceKind.FILE:
+        return "ok"
+    try:
+        st = os.stat(ev.text)
+    except (OSError, ValueError):
+        return "missing"
+    if not stat.S_ISREG(st.st_mode):
+        return "missing"
+    if ev.size is not None and st.st_size != ev.size:
+        return "changed"
+    if not ev.sha256:
+        return "ok"
+    key = (ev.text, st.st_size, st.st_mtime_ns, st.st_ino)
+    digest = _digest_cache.get(key)
+    if digest is None:
+        try:
+            _, digest = _file_digest(ev.text)
+        except OSError:
+            return "missing"
+        if len(_digest_cache) > 50_000:  # a long-running app: keep the cache bounded
+            _digest_cache.clear()
+        _digest_cache[key] = digest
+    return "ok" if digest == ev.sha256 else "changed"
+
+
+def safe_name(text: str) -> str:
+    """A folder name for an occurrence id: readable and at most NAME_BYTES bytes. An id
+    left with nothing readable (``.``, ``..``) or cut short gets a short digest of the
+    whole id, so two such ids never share a folder."""
+    cleaned = _SAFE_NAME.sub("_", text).strip("._")
+    if cleaned and len(cleaned.encode("utf-8")) <= NAME_BYTES:
+        return cleaned
+    tag = "-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return _cut_bytes(cleaned or "_", NAME_BYTES - len(tag)) + tag
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore")
+
+
+def _unique_target(folder: Path, name: str, taken: set[str]) -> Path:
+    stem, suffix = os.path.splitext(name)
+    candidate = folder / name
+    n = 0
+    while os.path.lexists(candidate) or candidate.name in taken:  # a dangling link is taken too
+        n += 1
+        if n > _MAX_TRIES:
+            raise InvalidChange(f"档案文件夹 {folder} 中同名文件太多，无法归档 {name}。")
+        candidate = folder / f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def _archive_folder(root: Path, parts: tuple[str, ...], made: list[Path]) -> Path:
+    """root/parts..., made as needed (appended to `made`), never through a symlink."""
+    folder = root
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        made.append(folder)
+    for part in parts:
+        folder = folder / part
+        if folder.is_symlink():
+            raise InvalidChange(f"档案中的文件夹 {folder} 是一个链接，为免把文件复制到档案之外，本程序不会跟随它。")
+        if not folder.is_dir():
+            folder.mkdir()
+            made.append(folder)
+    return folder
+
+
+def read_evidence_file(
+    text: str, archive: Path | None, parts: tuple[str, ...] = ()
+) -> tuple[str, int, str, str | None, list[Path]]:
+    """Absolute path, size, sha256, the archive copy in archive/parts (made from the same
+    bytes) and the folders made for it (for :func:`discard` when it is not recorded)."""
+    if "\0" in text:
+        raise InvalidChange("佐证文件路径中含有空字符（\\0），请检查后重新输入。")
+    path = os.path.abspath(os.path.expanduser(text))  # spaces may belong to the name
+    try:
+        fd, st = _open_regular(path)
+    except FileNotFoundError:
+        raise InvalidChange(f"佐证文件不存在：{path}") from None
+    except IsADirectoryError:
+        raise InvalidChange(f"{path} 是一个文件夹，不是文件；请指定其中的具体文件。") from None
+    except _NotRegular:
+        raise InvalidChange(f"{path} 不是普通文件，不能作为佐证材料。") from None
+    except PermissionError:
+        raise InvalidChange(f"无法读取佐证文件 {path}：没有读取权限。") from None
+    except OSError as exc:
+        raise InvalidChange(f"无法读取佐证文件 {path}：{exc.strerror or exc}") from None
+    h = hashlib.sha256()
+    size = 0
+    copy_path: Path | None = None
+    made: list[Path] = []
+    try:
+        with os.fdopen(fd, "rb") as src:
+            out = None
+            try:
+                if archive is not None:
+                    folder = _archive_folder(archive, parts, made)
+                    taken: set[str] = set()
+                    while True:
+                        copy_path = _unique_target(folder, os.path.basename(path), taken)
+                        try:
+                            out = open(copy_path, "xb")
+                            break
+                        except FileExistsError:
+                            taken.add(copy_path.name)
+                            copy_path = None
+                while chunk := src.read(_HASH_CHUNK):
+                    h.update(chunk)
+                    size += len(chunk)
+                    if out is not None:
+                        out.write(chunk)
+                if out is not None:
+                    out.flush()
+                    os.fsync(out.fileno())
+            finally:
+                if out is not None:
+                    out.close()
+        if copy_path is not None:
+            shutil.copystat(path, copy_path)
+    except InvalidChange:
+        discard(copy_path, made)
+        raise
+    except PermissionError:
+        discard(copy_path, made)
+        raise InvalidChange(f"无法读取佐证文件 {path}：没有读取权限。") from None
+    except OSError as exc:
+        discard(copy_path, made)
+        where = f"归档到 {archive}" if archive is not None else "读取"
+        raise InvalidChange(f"佐证文件 {path} {where}失败：{exc.strerror or exc}") from None
+    return path, size, h.hexdigest(), str(copy_path) if copy_path is not None else None, made
+
+
+def discard(path: Path | str | None, made: list[Path] | tuple = ()) -> None:
+    """Remove a copy not recorded, and the folders made for it when left empty."""
+    if path is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty

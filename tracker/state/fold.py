@@ -1,0 +1,282 @@
+"""The fold: the state of every occurrence, computed from the events.
+
+The fold is kept incrementally as events arrive (written here or read from the tail of
+the file), so reads cost nothing; it is rebuilt after a full reload. Each occurrence keeps
+the events folded into it, so an undo refolds only the occurrence it touches (a whole
+refold for undoing a relink or a carry-over). Notes are one string, one note per line,
+newest last. :class:`~tracker.model.Evidence` objects are made when a state is first read,
+then reused.
+
+Records belong to a plan: when the fold is bound to a plan key, events recorded for
+another plan are left out of every state and counted in :attr:`Fold.foreign`, so the
+caller can say so. Events without a key (older files) belong to any plan.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Iterator
+
+from tracker.model import Evidence, Facts, OccurrenceState, Status
+from tracker.state.events import KIND_BY_VALUE, STATUS_BY_VALUE
+
+_NO_FACTS = Facts()
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Keep the cyclic collector out of a bulk load: it would walk every new dict again
+    and again (2, 4, 8 full passes for 1x, 2x, 4x the history)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class Acc:
+    """Mutable state of one occurrence while folding; frozen on demand."""
+
+    __slots__ = ("key", "status", "owner", "due", "reason", "notes", "evidence", "built",
+                 "updated_at", "updated_by", "done_on", "done_at", "facts", "frozen", "events")
+
+    def __init__(self, key: str) -> None:
+        self.key = key  # the occurrence id it is filed under (changes on relink)
+        self.built: dict[int, Evidence] = {}  # made on the first freeze, kept across refolds
+        # The events folded into this state, oldest first, so undoing one of them refolds
+        # this occurrence alone instead of the whole file.
+        self.events: list[dict] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        self.status = Status.TODO
+        self.owner: str | None = None
+        self.due: date | None = None
+        self.reason = ""
+        self.notes: list[str] = []
+        self.evidence: dict[int, dict] = {}  # seq -> the event that added it
+        self.updated_at = ""
+        self.updated_by = ""
+        self.done_on: str | None = None
+        self.done_at = ""
+        self.facts: dict = {}
+        self.frozen: OccurrenceState | None = None
+
+    def apply(self, doc: dict) -> None:
+        op = doc["op"]
+        new = doc.get("new")
+        if op == "status":
+            self.status = STATUS_BY_VALUE[new]
+            self.reason = doc.get("reason") or ""
+            if doc.get("due"):
+                self.due = date.fromisoformat(doc["due"])
+            if self.status is Status.DONE:
+                self.done_on, self.done_at = doc.get("done_on"), doc["at"]
+            else:
+                self.done_on, self.done_at = None, ""
+        elif op == "owner":
+            self.owner = new or None
+        elif op == "due":
+            self.due = date.fromisoformat(new) if new else None
+            if doc.get("reason"):
+                self.reason = doc["reason"]
+        elif op == "note":
+            self.notes.append(new)
+        elif op == "facts":
+            self.facts = {**self.facts, **new}
+        elif op == "evidence":
+            self.evidence[doc["seq"]] = doc
+        elif op == "evidence_remove":
+            self.evidence.pop(doc["evidence"], None)
+        self.updated_at, self.updated_by, self.frozen = doc["at"], doc["by"], None
+
+    def refold(self) -> bool:
+        """Recompute from the remaining events; False when nothing but relinks is left."""
+        self._reset()
+        for doc in self.events:
+            self.apply(doc)
+        return any(doc["op"] != "relink" for doc in self.events)
+
+    def freeze(self) -> OccurrenceState:
+        if self.frozen is None:
+            done_on = None
+            if self.status is Status.DONE:
+                if self.done_on:
+                    done_on = date.fromisoformat(self.done_on)
+                elif self.done_at:
+                    done_on = datetime.fromisoformat(self.done_at).date()
+            self.frozen = OccurrenceState(
+                status=self.status,
+                owner=self.owner,
+                due=self.due,
+                reason=self.reason,
+                notes="\n".join(self.notes),
+                evidence=tuple(self._evidence(doc) for doc in self.evidence.values()),
+                updated_at=datetime.fromisoformat(self.updated_at) if self.updated_at else None,
+                updated_by=self.updated_by,
+                done_on=done_on,
+                facts=Facts(**self.facts) if self.facts else _NO_FACTS,
+            )
+        return self.frozen
+
+    def _evidence(self, doc: dict) -> Evidence:
+        ev = self.built.get(doc["seq"])
+        if ev is None:
+            ev = self.built[doc["seq"]] = evidence_from(doc)
+        return ev
+
+
+class Year:
+    __slots__ = ("states", "alias", "carries")
+
+    def __init__(self) -> None:
+        self.states: dict[str, Acc] = {}
+        self.alias: dict[str, str] = {}  # relinked id -> id holding its state now
+        self.carries: list[dict] = []
+
+    def resolve(self, occ: str) -> str:
+        return self.alias.get(occ, occ)
+
+
+def evidence_from(doc: dict) -> Evidence:
+    new = doc["new"]
+    return Evidence(
+        id=doc["seq"],
+        kind=KIND_BY_VALUE[new["kind"]],
+        text=new["text"],
+        label=new.get("label") or "",
+        size=new.get("size"),
+        sha256=new.get("sha256"),
+        archived=new.get("archived"),
+        added_at=datetime.fromisoformat(doc["at"]),
+        added_by=doc["by"],
+    )
+
+
+class Fold:
+    """Every event seen, the undone set, and the state per year and occurrence."""
+
+    def __init__(self, plan_key: str | None = None) -> None:
+        self.plan_key = plan_key
+        self.events: list[dict] = []
+        self.by_seq: dict[int, dict] = {}
+        self.undone: set[int] = set()
+        self.years: dict[int, Year] = {}
+        self.applied: dict[int, tuple[Year, Acc]] = {}  # seq -> where it was folded
+        self.foreign: dict[int, dict[str, int]] = {}  # year -> other plan's key -> events
+        self.revision = 0
+
+    def belongs(self, doc: dict) -> bool:
+        key = doc.get("plan")
+        return key is None or self.plan_key is None or key == self.plan_key
+
+    def bind(self, plan_key: str | None) -> None:
+        if plan_key != self.plan_key:
+            self.plan_key = plan_key
+            self.refold()
+
+    def add(self, docs: list[dict]) -> None:
+        """Fold events newer than any seen (read from the tail or just written)."""
+        if not docs:
+            return
+        if docs[0]["seq"] <= self.revision or any(
+            b["seq"] <= a["seq"] for a, b in zip(docs, docs[1:])
+        ):  # out of order (hand-edited file): fold from scratch
+            self.rebuild(sorted([*self.events, *docs], key=lambda d: d["seq"]))
+            return
+        for doc in docs:
+            self.events.append(doc)
+            self.by_seq[doc["seq"]] = doc
+            if doc["op"] == "undo":
+                self.undone.add(doc["undoes"])
+                self.unapply(doc["undoes"])
+            else:
+                self.apply(doc)
+        self.revision = docs[-1]["seq"]
+
+    def rebuild(self, docs: list[dict]) -> None:
+        with no_gc():
+            if any(b["seq"] <= a["seq"] for a, b in zip(docs, docs[1:])):
+                docs = sorted(docs, key=lambda d: d["seq"])
+            self.events = docs
+            self.by_seq = {d["seq"]: d for d in docs}
+            self.undone = {d["undoes"] for d in docs if d["op"] == "undo"}
+            self.revision = docs[-1]["seq"] if docs else 0
+            self.refold()
+
+    def unapply(self, seq: int) -> None:
+        """Take an undone event out of the fold."""
+        target = self.by_seq.get(seq)
+        placed = self.applied.pop(seq, None)
+        if target is None or target["op"] in ("relink", "carry") or (placed is None and self.belongs(target)):
+            self.refold()  # moves ids or carry-overs: fold everything again (rare)
+            return
+        if placed is None:
+            self._count_foreign(target, -1)
+            return
+        y, acc = placed
+        acc.events.remove(target)
+        if not acc.refold() and y.states.get(acc.key) is acc:
+            del y.states[acc.key]
+
+    def refold(self) -> None:
+        with no_gc():
+            self.years = {}
+            self.applied = {}
+            self.foreign = {}
+            undone = self.undone
+            for doc in self.events:
+                if doc["op"] != "undo" and doc["seq"] not in undone:
+                    self.apply(doc)
+
+    def year(self, year: int) -> Year:
+        y = self.years.get(year)
+        if y is None:
+            y = self.years[year] = Year()
+        return y
+
+    def _count_foreign(self, doc: dict, n: int) -> None:
+        per = self.foreign.setdefault(doc["year"], {})
+        per[doc["plan"]] = per.get(doc["plan"], 0) + n
+        if per[doc["plan"]] <= 0:
+            del per[doc["plan"]]
+
+    def apply(self, doc: dict) -> None:
+        if not self.belongs(doc):
+            self._count_foreign(doc, 1)
+            return
+        op = doc["op"]
+        y = self.year(doc["year"])
+        if op == "carry":
+            y.carries.append(doc)
+            return
+        if op == "relink":
+            src, dst = y.resolve(doc["occ"]), doc["new"]
+            acc = y.states.pop(src, None)
+            if acc is not None:
+                y.states[dst] = acc
+                acc.key = dst
+                acc.events.append(doc)
+                acc.apply(doc)
+            for k, v in list(y.alias.items()):
+                if v == src:
+                    y.alias[k] = dst
+            y.alias[src] = dst
+            y.alias[doc["occ"]] = dst
+            y.alias.pop(dst, None)
+            return
+        occ = y.resolve(doc["occ"])
+        acc = y.states.get(occ)
+        if acc is None:
+            acc = y.states[occ] = Acc(occ)
+        acc.events.append(doc)
+        acc.apply(doc)
+        self.applied[doc["seq"]] = (y, acc)
+
+    def acc(self, year: int, occurrence: str) -> Acc | None:
+        y = self.years.get(year)
+        return y.states.get(y.resolve(occurrence)) if y else None
