@@ -63,7 +63,7 @@ OCCURRENCES = 10_000
 EVIDENCE = 20_000
 STATUS_CHANGES = 5_000
 STATUS_MEASURED = 200
-PACKAGES = ("textual", "tinydb", "icalendar", "python-docx", "openpyxl", "borax", "chinesecalendar", "click")
+PACKAGES = ("textual", "icalendar", "python-docx", "openpyxl", "borax", "chinesecalendar", "click")
 
 
 # ---------------------------------------------------------------------------------------------

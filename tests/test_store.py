@@ -531,7 +531,7 @@ def test_archive_copy_removed_when_recording_fails(store: Store, tmp_path: Path,
 
 
 # ---------------------------------------------------------------------------
-# several stores on one file, the generic TinyDB path, torn tails, backups
+# several stores on one file, a replaced file, torn tails, backups
 # ---------------------------------------------------------------------------
 
 
