@@ -75,7 +75,47 @@ def test_open_occurrences_only_and_include_done():
     ]
     data, _ = export(include_done=True)
     summaries = [str(e["SUMMARY"]) for e in events(data)]
-    assert len(summaries) == 5 and not any("板报" in s for s in summaries)  # cancelled never
+    # Never exported before: the cancelled one stays out; the done one is marked and silent.
+    assert len(summaries) == 5 and not any("板报" in s for s in summaries)
+    done = next(e for e in events(data) if "✓" in str(e["SUMMARY"]))
+    assert str(done["SUMMARY"]) == "✓ 召开双拥领导小组会议（社区党委）"
+    assert not list(done.walk("VALARM")) and str(done["STATUS"]) == "CONFIRMED"
+
+
+def test_finished_work_is_sent_cancelled_until_pruned():
+    rows = [TrackedOccurrence(r.occurrence) for r in sample_rows()]  # all open at first
+    first, memory = export(rows)
+    assert len(events(first)) == 6 and {str(e["STATUS"]) for e in events(first)} == {"CONFIRMED"}
+    finished = sample_rows()
+    second, memory = export(finished, previous=memory)
+    assert len(events(second)) == 6  # nothing silently vanishes: phones must be told
+    cancelled = [e for e in events(second) if str(e["STATUS"]) == "CANCELLED"]
+    assert sorted(str(e["DESCRIPTION"]).split("状态：")[1].split("\n")[0] for e in cancelled) == ["已取消", "已完成"]
+    assert all(int(e["SEQUENCE"]) == 1 and not list(e.walk("VALARM")) for e in cancelled)
+    # Exported again: the same cancellations, same SEQUENCE, same bytes.
+    third, memory = export(finished, previous=memory, now=NOW + timedelta(days=1))
+    assert third == second
+    # Pruned: the cancellations already sent are left out and stay out.
+    fourth, memory = export(finished, previous=memory, prune=True)
+    assert len(events(fourth)) == 4
+    fifth, memory = export(finished, previous=memory)
+    assert len(events(fifth)) == 4
+    # Reopened after a prune: back, with a higher SEQUENCE.
+    sixth, _ = export(rows, previous=memory)
+    assert len(events(sixth)) == 6
+    assert max(int(e["SEQUENCE"]) for e in events(sixth)) == 2
+
+
+def test_events_no_longer_in_the_plan_are_cancelled():
+    rows = sample_rows()
+    _, memory = export(rows)
+    data, memory = export(rows[:-1], previous=memory)
+    gone = [e for e in events(data) if "年终总结" in str(e["SUMMARY"])]
+    assert len(gone) == 1 and str(gone[0]["STATUS"]) == "CANCELLED" and int(gone[0]["SEQUENCE"]) == 1
+    assert gone[0]["DTSTART"].dt == date(2026, 12, 31)
+    # Not by an export filtered to one owner, nor by another year's export.
+    assert not [e for e in events(export(rows[:-1], owner="社区党委")[0]) if "年终" in str(e["SUMMARY"])]
+    assert "年终" not in export(rows[:-1], previous=memory, year=2027)[0].decode()
 
 
 def test_owner_filter_includes_supporting_units():
@@ -115,7 +155,7 @@ def test_description_fields():
 def test_calendar_properties_and_no_people():
     data, _ = export()
     cal = icalendar.Calendar.from_ical(data)
-    assert str(cal["METHOD"]) == "PUBLISH"
+    assert "METHOD" not in cal  # a METHOD would make it an iTIP message, which needs an ORGANIZER
     assert str(cal["X-WR-TIMEZONE"]) == "Asia/Shanghai"
     assert str(cal["PRODID"]) == "-//shuangyong-tui//shuangyong-tui 0.1//ZH"
     assert str(cal["PRODID"]).isascii()
@@ -130,14 +170,28 @@ def test_calendar_properties_and_no_people():
     assert "DTSTAMP:20260615T023000Z" in lines
 
 
-def test_default_alarm_is_nine_the_day_before():
+def test_default_alarm_is_nine_the_working_day_before():
     data, _ = export()
+    triggers = {}
     for ev in events(data):
         alarms = list(ev.walk("VALARM"))
         assert len(alarms) == 1
         assert str(alarms[0]["ACTION"]) == "DISPLAY"
-        assert alarms[0]["TRIGGER"].dt == timedelta(hours=-15)
+        triggers[ev["DTSTART"].dt] = alarms[0]["TRIGGER"].dt
+    assert triggers[date(2026, 3, 31)] == timedelta(hours=-15)  # Tuesday: Monday 09:00
+    # Monday 2026-08-10: Friday 09:00, not Sunday.
+    assert triggers[date(2026, 8, 10)] == -timedelta(days=2, hours=15)
+    # 2026-02-16 (春节 break): the Saturday 2026-02-14 is a 调休 working day.
+    assert triggers[date(2026, 2, 16)] == -timedelta(days=1, hours=15)
     assert "TRIGGER:-PT15H" in unfolded_lines(data)
+
+
+def test_reminder_trigger_skips_days_off():
+    from tracker.outputs.ics import reminder_trigger
+
+    assert reminder_trigger(date(2026, 6, 8), timedelta(hours=-15)) == -timedelta(days=2, hours=15)  # Monday
+    assert reminder_trigger(date(2026, 6, 9), timedelta(hours=-15)) == timedelta(hours=-15)
+    assert reminder_trigger(date(2026, 6, 9), timedelta(hours=8)) == timedelta(hours=8)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +207,8 @@ def test_default_alarm_is_nine_the_day_before():
 def test_alarm_forms(text, expected):
     assert parse_alarm(text) == expected
     data, _ = export(alarm=text)
-    trigger = next(iter(events(data)[0].walk("VALARM")))["TRIGGER"].dt
+    meeting = next(e for e in events(data) if e["DTSTART"].dt == date(2026, 12, 31))  # a week of working days
+    trigger = next(iter(meeting.walk("VALARM")))["TRIGGER"].dt
     assert trigger == expected
 
 
@@ -185,12 +240,15 @@ def test_uids_are_stable_and_distinct():
     uids2 = [str(e["UID"]) for e in events(second)]
     assert uids1 == uids2 and len(set(uids1)) == len(uids1)
     assert all(u.endswith("@shuangyong-tui") for u in uids1)
+    renamed, _ = export(plan=plan("幸福里社区2026年双拥工作计划"), previous=memory)
+    assert [str(e["UID"]) for e in events(renamed)] == uids1  # the title is not part of the UID
+    assert all(int(e["SEQUENCE"]) == 1 for e in events(renamed))  # the description names the plan
     assert occurrence_uid("甲", 2026, "a") != occurrence_uid("甲", 2027, "a")
     assert occurrence_uid("甲", 2026, "a") != occurrence_uid("乙", 2026, "a")
     assert occurrence_uid("甲", 2026, "a") == occurrence_uid("甲", 2026, "a")
 
 
-def test_sequence_bumped_on_due_change_only():
+def test_sequence_bumped_on_any_visible_change():
     rows = sample_rows()
     first, memory = export(rows)
     assert {int(e["SEQUENCE"]) for e in events(first)} == {0}
@@ -207,7 +265,15 @@ def test_sequence_bumped_on_due_change_only():
     fourth, memory = export([moved, *rows[1:]], previous=memory)
     assert int(events(fourth)[0]["SEQUENCE"]) == 1
     uid = str(events(fourth)[0]["UID"])
-    assert memory[uid] == {"seq": 1, "due": "2026-02-20", "title": "春节前夕召开军民座谈会（社区居委会）"}
+    assert {k: memory[uid][k] for k in ("seq", "due", "title", "state", "year")} == {
+        "seq": 1, "due": "2026-02-20", "title": "春节前夕召开军民座谈会（社区居委会）", "state": "open", "year": 2026}
+    # A status change alone (the description says it) raises SEQUENCE too.
+    doing = TrackedOccurrence(rows[0].occurrence, OccurrenceState(status=Status.DOING))
+    fifth, memory = export([doing, *rows[1:]], previous=memory, today=date(2026, 2, 1))
+    assert int(events(fifth)[0]["SEQUENCE"]) == 2
+    # ... and so does 逾期 appearing when the day passes the due date.
+    later, _ = export([doing, *rows[1:]], previous=memory, today=date(2026, 3, 1))
+    assert int(events(later)[0]["SEQUENCE"]) == 3
 
 
 def test_sequence_bumped_on_title_or_owner_change_and_kept_when_filtered_out():
@@ -401,7 +467,7 @@ def test_cli_sequence_after_postponing(env):
     target = open_ids(env)[-1]
     run(env, "set", target, "--status", "延期", "--due", "2026-12-30", "--reason", "配合上级安排")
     result = run(env, "export", "ics", "-o", "b.ics")
-    assert "其中 1 个日期或标题有变化" in result.stdout
+    assert "其中 1 个内容有变化" in result.stdout
     second = events((env / "b.ics").read_bytes())
     assert sorted(str(e["UID"]) for e in first) == sorted(str(e["UID"]) for e in second)
     seqs = {str(e["UID"]): int(e["SEQUENCE"]) for e in second}
@@ -462,3 +528,79 @@ def test_default_filename_and_sequence_file(tmp_path):
     blocked.write_text("x")
     notice = write_sequences(blocked / "ics-export.json", memory)  # its folder is a file
     assert notice and "无法保存导出记录" in notice
+
+
+# -- libical's own checks (RFC 5545 restrictions), when libical is installed ------------------
+
+import ctypes  # noqa: E402
+import ctypes.util  # noqa: E402
+
+
+def libical():
+    name = ctypes.util.find_library("ical")
+    if not name:
+        pytest.skip("libical is not installed here (apt-get install libical3)")
+    lib = ctypes.CDLL(name)
+    lib.icalparser_parse_string.restype = ctypes.c_void_p
+    lib.icalparser_parse_string.argtypes = [ctypes.c_char_p]
+    lib.icalrestriction_check.argtypes = [ctypes.c_void_p]
+    lib.icalcomponent_count_errors.argtypes = [ctypes.c_void_p]
+    lib.icalcomponent_free.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def libical_problems(data: bytes) -> tuple[int, int]:
+    """(restrictions passed, error count) as libical sees the calendar."""
+    lib = libical()
+    comp = lib.icalparser_parse_string(data)
+    assert comp, "libical could not parse the calendar"
+    try:
+        return lib.icalrestriction_check(comp), lib.icalcomponent_count_errors(comp)
+    finally:
+        lib.icalcomponent_free(comp)
+
+
+def test_libical_accepts_open_done_and_cancelled_events():
+    rows = [TrackedOccurrence(r.occurrence) for r in sample_rows()]
+    _, memory = export(rows)
+    data, _ = export(sample_rows(), previous=memory)
+    assert b"STATUS:CANCELLED" in data
+    assert libical_problems(data) == (1, 0)
+    assert libical_problems(export(include_done=True)[0]) == (1, 0)
+
+
+def test_cli_rename_and_rollover_keep_uids(env):
+    import shutil
+
+    plan_file = env / "计划.toml"
+    shutil.copy(default_plan_path(), plan_file)
+
+    def cli_run(*args, year=None):
+        base = ["--plan", str(plan_file), "--db", str(env / "db" / "state.jsonl"), "--today", "2026-12-20", "--by", "小王"]
+        if year:
+            base += ["--year", str(year)]
+        result = CliRunner().invoke(cli, [*base, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    first = events(cli_run("export", "ics", "-o", "-").stdout_bytes)
+    rows = json.loads(cli_run("list", "--json").stdout)
+    open_rows = [r for r in rows if r["status"] not in ("done", "cancelled")]
+    moved = open_rows[-1]["id"]
+    cli_run("set", moved, "--status", "延期", "--due", "2027-01-15", "--reason", "等上级通知")
+    text = plan_file.read_text(encoding="utf-8")
+    plan_file.write_text(re.sub(r'^title\s*=.*$', 'title = "幸福里社区双拥工作计划"', text, count=1, flags=re.M),
+                         encoding="utf-8")
+    renamed = events(cli_run("export", "ics", "-o", "-").stdout_bytes)
+    assert sorted(str(e["UID"]) for e in renamed) == sorted(str(e["UID"]) for e in first)
+    assert all("幸福里社区双拥工作计划" in str(e["DESCRIPTION"]) for e in renamed)
+    cli_run("rollover", "--to", "2027")
+    moved_uid = next(str(e["UID"]) for e in renamed if f"编号：{moved}" in str(e["DESCRIPTION"]))
+    next_year = events(cli_run("export", "ics", "-o", "-", year=2027).stdout_bytes)
+    carried = [e for e in next_year if str(e["UID"]) == moved_uid]
+    assert len(carried) == 1 and carried[0]["DTSTART"].dt == date(2027, 1, 15)  # its postponed date
+    old_uids = {str(e["UID"]) for e in renamed}
+    assert len([e for e in next_year if str(e["UID"]) in old_uids]) == len(open_rows)
+    # The old year's export leaves the carried work to the new year's calendar.
+    again = events(cli_run("export", "ics", "-o", "-").stdout_bytes)
+    assert not [e for e in again if str(e["STATUS"]) == "CONFIRMED"]

@@ -203,6 +203,9 @@ class Tracker:
         for snap in self.store.carry_overs(self.year):
             from_year = int(snap.get("from_year", self.year - 1))
             from_id = str(snap.get("from_id") or snap.get("id"))
+            kept = snap.get("due")
+            # Work postponed into this year keeps the date it was postponed to.
+            own = isinstance(kept, date) and kept.year == self.year and snap.get("status") == Status.POSTPONED.value
             result.append(
                 Occurrence(
                     id=f"{from_id}~{from_year}",
@@ -212,10 +215,10 @@ class Tracker:
                     category=str(snap.get("category", "未分类")),
                     owner=str(snap.get("owner", "未指定")),
                     start=date(self.year, 1, 1),
-                    nominal_due=nominal,
-                    due=due,
-                    shifted=shifted,
-                    provisional=provisional,
+                    nominal_due=kept if own else nominal,
+                    due=kept if own else due,
+                    shifted=False if own else shifted,
+                    provisional=False if own else provisional,
                     period=None,
                     evidence=tuple(snap.get("evidence", ())),
                     notes=f"延续自{from_year}年（原截止 {snap.get('due', '')}）",
@@ -224,6 +227,16 @@ class Tracker:
                 )
             )
         return result
+
+    def carried_forward(self) -> frozenset[str]:
+        """Ids of this year's occurrences a rollover carried into a later year."""
+        out: set[str] = set()
+        for later in self.store.years():
+            if later > self.year:
+                for snap in self.store.carry_overs(later):
+                    if str(snap.get("from_year")) == str(self.year):
+                        out.add(str(snap.get("from_id") or snap.get("id")))
+        return frozenset(out)
 
     def tracked(self) -> list[TrackedOccurrence]:
         """Every occurrence of the year with its state, sorted by effective due date."""

@@ -105,12 +105,16 @@ def export():
 @plan_options
 @click.option("-o", "--output", help="输出文件；默认 <计划标题>-<年份>.ics；写 - 输出到屏幕。")
 @click.option("--owner", help="只导出这个责任单位牵头或配合的事项。")
-@click.option("--include-done", is_flag=True, help="也导出已完成的事项（已取消的从不导出）。")
+@click.option("--include-done", is_flag=True, help="已完成的事项照常显示（标题前加 ✓，不提醒）；默认以“已取消”发给手机，使其从日历上消失。")
+@click.option("--prune", is_flag=True, help="不再包含已经以“已取消”导出过的事项（手机已导入过取消后使用）。")
 @click.option("--alarm", default="1d@09:00", show_default=True,
               help="提醒：提前天数d@时:分，如 1d@09:00（前一天 9 点）、0d@08:00（当天 8 点）；none 不提醒。")
 @click.pass_obj
-def export_ics(obj: AppContext, output, owner, include_done, alarm):
-    """导出 .ics 日历文件：每个未完成事项一个全天日程，重复导入会更新而不会重复。"""
+def export_ics(obj: AppContext, output, owner, include_done, alarm, prune):
+    """导出 .ics 日历文件：每个未完成事项一个全天日程，重复导入会更新而不会重复。
+
+    已完成、已取消的事项以“已取消”发出，导入后从手机日历上消失；改计划标题、延续到下一年都不会产生重复日程。
+    """
     from tracker.outputs.ics import default_filename, export_tracker, parse_alarm
 
     parse_alarm(alarm)  # a bad --alarm is reported before anything is read
@@ -118,7 +122,7 @@ def export_ics(obj: AppContext, output, owner, include_done, alarm):
     show_notices(obj)
     target = _target(output, default_filename(tracker.plan.title, tracker.year))
     result = export_tracker(tracker, db_path=obj.db_path, target=target, owner=owner,
-                            include_done=include_done, alarm=alarm)
+                            include_done=include_done, alarm=alarm, prune=prune)
     if target is None:
         click.echo(result.data, nl=False)  # bytes go to the binary stdout untouched (CRLF kept)
     for notice in result.notices:
@@ -127,7 +131,9 @@ def export_ics(obj: AppContext, output, owner, include_done, alarm):
     scope = f"（{owner}）" if owner else ""
     message = f"已导出 {result.events} 个日程{scope}到 {where}，{_alarm_words(alarm)}"
     if result.changed:
-        message += f"；其中 {result.changed} 个日期或标题有变化，导入后手机日历会更新"
+        message += f"；其中 {result.changed} 个内容有变化，导入后手机日历会更新"
+    if result.cancelled:
+        message += f"；{result.cancelled} 个已完成、已取消或已删除的事项标为取消，导入后从手机日历上消失"
     click.echo(message + "。", err=target is None)
     if target is not None and result.events:
         click.echo("把文件发到手机上打开即可导入；以后重新导出再导入，会更新原有日程，不会重复。")
