@@ -50,6 +50,11 @@ from tracker.state.locking import StateLock, check_regular, open_nonblocking, sp
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 
+class ChangedUnderUs(StoreError):
+    """The file grew between our read and our write (a program that ignores the lock):
+    nothing was written; read it again and retry."""
+
+
 class LogFile:
     """One state file: its header, how far it has been read, and the lock to append."""
 
@@ -334,9 +339,9 @@ class LogFile:
             raise self.write_error(exc) from None
         if (st.st_dev, st.st_ino) != self.ident or st.st_size != self.offset:
             # the lock settled any unfinished line, so this is a writer that does not
-            # take the lock: do not cut what it wrote; the next read takes it in
+            # take the lock: do not cut what it wrote; the caller reads it and retries
             self.stat_key = None
-            raise StoreError(f"状态文件 {self.path} 在写入时被其他程序改动了，本次修改没有保存，请重试。")
+            raise ChangedUnderUs(f"状态文件 {self.path} 在写入时被其他程序改动了，本次修改没有保存，请重试。")
         try:
             view = memoryview(payload)
             while view:

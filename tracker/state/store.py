@@ -22,7 +22,6 @@ raise :class:`InvalidChange`, which is both a TrackerError and a ValueError.
 
 from __future__ import annotations
 
-import getpass
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -35,47 +34,16 @@ from tracker.errors import StoreError
 from tracker.model import Change, Evidence, EvidenceKind, OccurrenceState, Status
 from tracker.state.backups import BACKUPS_KEPT
 from tracker.state.events import FACT_FIELDS, FACT_LABELS, carried_id, event_problem, fact_problem, to_change
+from tracker.state.values import default_user, jsonable, local_now, no_nul
 from tracker.state.evidence_files import InvalidChange, check_evidence, discard, read_evidence_file, safe_name
 from tracker.state.fileformat import CHANGES, FORMAT, SCHEMA
+from tracker.state import history
 from tracker.state.fold import Acc, Fold
-from tracker.state.logfile import LogFile
+from tracker.state.logfile import ChangedUnderUs, LogFile
 
 __all__ = ["FORMAT", "SCHEMA", "BACKUPS_KEPT", "CHANGES", "InvalidChange", "Store", "check_evidence"]
 
 LOCK_TIMEOUT = 15.0  # seconds to wait for another process's change before giving up
-
-
-def _local_now() -> datetime:
-    return datetime.now().astimezone()
-
-
-def _default_user() -> str:
-    try:
-        return getpass.getuser() or "unknown"
-    except Exception:  # no login name at all (some containers, services)
-        return "unknown"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
-def _no_nul(*texts: str) -> None:
-    for text in texts:
-        if "\0" in text:
-            raise InvalidChange("输入的文字中含有空字符（\\0），无法保存；请检查后重新输入。")
 
 
 class Store:
@@ -99,8 +67,8 @@ class Store:
         if not str(path).strip() or not Path(path).name.strip():
             raise StoreError(f"状态文件路径是空的（{str(path)!r}），请指定一个文件，例如 state.jsonl。")
         self.path = Path(path)
-        self.user = (user or "").strip() or _default_user()
-        self._clock = now or _local_now
+        self.user = (user or "").strip() or default_user()
+        self._clock = now or local_now
         self._mutex = threading.RLock()
         self.log = LogFile(self.path, now=self._now, lock_timeout=lock_timeout, validator=event_problem)
         self.fold = Fold(plan_key)
@@ -189,17 +157,26 @@ class Store:
         at = self._now().isoformat(timespec="seconds")
         txn = self._txn or self._next_txn()
         plan = self.fold.plan_key
-        docs = []
-        seq = self.fold.revision
-        for body in bodies:
-            seq += 1
-            doc = {"seq": seq, "at": at, "by": who}
-            doc.update(body)
-            doc["txn"] = txn
-            if plan is not None:
-                doc["plan"] = plan
-            docs.append(doc)
-        self.log.append(docs)
+        for attempt in range(5):
+            docs = []
+            seq = self.fold.revision
+            for body in bodies:
+                seq += 1
+                doc = {"seq": seq, "at": at, "by": who}
+                doc.update(body)
+                doc["txn"] = txn
+                if plan is not None:
+                    doc["plan"] = plan
+                docs.append(doc)
+            try:
+                self.log.append(docs)
+                break
+            except ChangedUnderUs:
+                # Someone appended without our lock: read what they wrote, then append
+                # after it with the next free seqs. Never write over it.
+                if attempt == 4:
+                    raise
+                self._catch_up()
         self.fold.add(docs)
         return [to_change(d, False) for d in docs]
 
@@ -260,75 +237,19 @@ class Store:
             y = self.fold.years.get(year)
             return sorted(occ for occ in (y.states if y else ()) if occ not in known_ids)
 
-    def _occ_of(self, doc: dict) -> str:
-        """The occurrence an event is about: a carry is about the carried item (``id~year``)."""
-        op = doc["op"]
-        if op == "carry":
-            return carried_id(doc)
-        if op == "undo":
-            target = self.fold.by_seq.get(doc["undoes"])
-            if target is not None and target["op"] == "carry":
-                return carried_id(target)
-        return doc["occ"]
-
     def history(
         self, *, year: int | None = None, occurrence: str | None = None, since: datetime | None = None
     ) -> list[Change]:
-        """Changes oldest first, undone ones marked undone=True.
-
-        ``occurrence`` also matches the ids it was relinked from, so a renamed task keeps
-        its history; a carry-over record belongs to the carried item (``id~year``), not
-        to the new year's own item of the same id. ``since`` (naive means local time)
-        keeps changes at or after it.
-        """
+        """Changes oldest first, undone ones marked undone=True (see :func:`history.history`)."""
         with self._mutex:
-            fold = self.fold
-            ids: set[str] | None = None
-            if occurrence is not None:
-                ids = {occurrence}
-                for y_num, y in fold.years.items():
-                    if year is None or y_num == year:
-                        ids.update(k for k, v in y.alias.items() if v == occurrence)
-            if since is not None and since.tzinfo is None:
-                since = since.astimezone()
-            out = []
-            for doc in fold.events:
-                if year is not None and doc["year"] != year:
-                    continue
-                if ids is not None and self._occ_of(doc) not in ids and not (
-                    doc["op"] == "relink" and doc.get("new") == occurrence
-                ):
-                    continue
-                if not fold.belongs(doc):
-                    continue
-                change = to_change(doc, doc["seq"] in fold.undone)
-                if since is not None and change.at < since:
-                    continue
-                out.append(change)
-            return out
+            return history.history(self.fold, year=year, occurrence=occurrence, since=since)
 
     def changed_since(self, seq: int, *, year: int | None = None, occurrence: str | None = None) -> list[Change]:
         """Changes newer than `seq` (a :attr:`revision` read earlier), optionally of one
         occurrence: what a dialog opened at `seq` should know about before saving."""
         with self._mutex:
             self._catch_up()
-            fold = self.fold
-            out = []
-            for doc in reversed(fold.events):
-                if doc["seq"] <= seq:
-                    break
-                if year is not None and doc["year"] != year:
-                    continue
-                if occurrence is not None:
-                    y = fold.years.get(doc["year"])
-                    occ = self._occ_of(doc)
-                    if occ != occurrence and (y is None or y.resolve(occ) != occurrence):
-                        if not (doc["op"] == "undo" and (t := fold.by_seq.get(doc["undoes"]))
-                                and t["occ"] == occurrence):
-                            continue
-                if fold.belongs(doc):
-                    out.append(to_change(doc, doc["seq"] in fold.undone))
-            return out[::-1]
+            return history.changed_since(self.fold, seq, year=year, occurrence=occurrence)
 
     def carry_overs(self, year: int) -> list[dict]:
         """Snapshots recorded by rollover into `year` (see carry_over), oldest first.
@@ -363,7 +284,7 @@ class Store:
     def _occ(occurrence: str) -> str:
         if not isinstance(occurrence, str) or not occurrence.strip():
             raise InvalidChange("事项编号不能为空。")
-        _no_nul(occurrence)
+        no_nul(occurrence)
         return occurrence.strip()
 
     def _acc(self, year: int, occurrence: str) -> Acc | None:
@@ -382,7 +303,7 @@ class Store:
             except ValueError as exc:
                 raise InvalidChange(str(exc)) from None
         reason = (reason or "").strip()
-        _no_nul(reason)
+        no_nul(reason)
         if isinstance(due, datetime):
             due = due.date()
         if isinstance(done_on, datetime):
@@ -409,7 +330,7 @@ class Store:
         """Reassign; None (or empty) goes back to the plan's owner."""
         occ = self._occ(occurrence)
         owner = (owner or "").strip() or None
-        _no_nul(owner or "")
+        no_nul(owner or "")
         with self._writing():
             acc = self._acc(year, occ)
             body = {"year": year, "occ": occ, "op": "owner", "old": acc.owner if acc else None, "new": owner}
@@ -422,7 +343,7 @@ class Store:
         occ = self._occ(occurrence)
         if isinstance(due, datetime):
             due = due.date()
-        _no_nul(reason or "")
+        no_nul(reason or "")
         with self._writing():
             acc = self._acc(year, occ)
             old = acc.due.isoformat() if acc and acc.due else None
@@ -437,7 +358,7 @@ class Store:
         text = (text or "").strip()
         if not text:
             raise InvalidChange("备注不能为空。")
-        _no_nul(text)
+        no_nul(text)
         with self._writing():
             return self._record([{"year": year, "occ": occ, "op": "note", "new": text}], by)[0]
 
@@ -454,7 +375,7 @@ class Store:
                 raise InvalidChange(f"未知的实际情况字段“{key}”，可选：{'、'.join(FACT_FIELDS)}")
             if key in ("place", "attendees"):
                 value = (value or "").strip()
-                _no_nul(value)
+                no_nul(value)
             elif key == "amount_paid" and value is not None and not isinstance(value, bool):
                 value = int(value) if isinstance(value, (int, float)) and float(value).is_integer() else value
             if problem := fact_problem(key, value):
@@ -489,7 +410,7 @@ class Store:
         if kind is not EvidenceKind.FILE:
             text = text.strip()  # a file name may really begin or end with a space
         label = (label or "").strip()
-        _no_nul(text, label)
+        no_nul(text, label)
         if not text.strip():
             raise InvalidChange(f"佐证材料（{kind.label}）不能为空。")
         record: dict[str, Any] = {"kind": kind.value, "text": text, "label": label,
@@ -602,7 +523,7 @@ class Store:
         for snap in snapshots:
             if not isinstance(snap, Mapping) or not isinstance(snap.get("id"), str) or not snap["id"].strip():
                 raise InvalidChange("延续事项缺少编号（id）。")
-            data = _jsonable(snap)
+            data = jsonable(snap)
             data["id"] = data["id"].strip()
             data.setdefault("from_year", from_year)
             prepared.append(data)

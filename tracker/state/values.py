@@ -1,0 +1,44 @@
+"""Small value helpers of the store: the clock, the login name, JSON-ready values, NUL."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.state.evidence_files import InvalidChange
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # no login name at all (some containers, services)
+        return "unknown"
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def no_nul(*texts: str) -> None:
+    for text in texts:
+        if "\0" in text:
+            raise InvalidChange("输入的文字中含有空字符（\\0），无法保存；请检查后重新输入。")
