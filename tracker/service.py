@@ -140,9 +140,11 @@ def progress_of(rows: list[TrackedOccurrence]) -> Progress:
 # ---------------------------------------------------------------------------
 
 
-def plan_key(plan: Plan) -> str:
+def plan_key(plan: Plan) -> str | None:
     """The key records are filed under: the plan's own ``uid`` (written by init/import),
-    else the bundled template's name, else its title (and unit)."""
+    else ``bundled:<name>`` for a plan shipped in the package, else None (records of any
+    plan, as in files written before plans had keys). Never the title: renaming a plan
+    keeps its records."""
     uid = (getattr(plan, "uid", "") or "").strip()
     if uid:
         return uid
@@ -152,11 +154,11 @@ def plan_key(plan: Plan) -> str:
         try:
             here = Path(plan.path).resolve()
             for name in TEMPLATE_NAMES:
-                if Path(template_path(name)).resolve() == here:
+                if template_path(name).resolve() == here:
                     return f"bundled:{name}"
-        except Exception:  # noqa: BLE001 - a key is never worth a crash
+        except Exception:  # noqa: BLE001 - a missing template is no reason to refuse the plan
             pass
-    return f"title:{plan.unit}/{plan.title}" if plan.unit else f"title:{plan.title}"
+    return None
 
 
 CARRY_DUE_MONTH = 3  # carried-over work is due by the end of the new year's first quarter

@@ -27,20 +27,35 @@ def plan(title: str, *, uid: str = "") -> Plan:
 
 
 def test_records_of_another_plan_are_said_not_merged(tmp_path: Path) -> None:
-    path = tmp_path / "state.jsonl"
-    bundled = Tracker(plan("社区模板"), Store(path), 2026, TODAY)
-    bundled.set_status("bayi-forum", Status.CANCELLED, reason="试用时取消")
-    own = Tracker(plan("本社区2026年双拥工作计划"), Store(path), 2026, TODAY)
-    assert own.get("bayi-forum").status is Status.TODO
-    assert all(r.status is Status.TODO for r in own.tracked())
+    """Trying the bundled plan, then one's own (init --template writes a uid into the copy)."""
+    from tracker.plan.bundled import template_path
     from tracker.service import plan_key
 
+    path = tmp_path / "state.jsonl"
+    bundled = Tracker(replace(plan("社区模板"), path=template_path("shequ")), Store(path), 2026, TODAY)
+    assert plan_key(bundled.plan) == "bundled:shequ"
+    bundled.set_status("bayi-forum", Status.CANCELLED, reason="试用时取消")
+    store = Store(path)
+    store.bind_plan("0b7c2f5e-本社区")  # the uid init wrote into the user's own copy
+    own = Tracker(plan("本社区2026年双拥工作计划"), store, 2026, TODAY)
+    if plan_key(own.plan) is None:
+        store.bind_plan("0b7c2f5e-本社区")  # a Plan without a uid field yet: bind as init would
+    own.refresh()
+    assert own.get("bayi-forum").status is Status.TODO
+    assert all(r.status is Status.TODO for r in own.tracked())
     message = own.foreign_message()
-    assert "1 条" in message and "另一个计划" in message and plan_key(bundled.plan) in message
+    assert "1 条" in message and "另一个计划" in message and "bundled:shequ" in message
     assert own.history("bayi-forum") == []
-    # the first plan still sees its own record
-    again = Tracker(plan("社区模板"), Store(path), 2026, TODAY)
+    # the bundled plan still sees its own record
+    again = Tracker(replace(plan("社区模板"), path=template_path("shequ")), Store(path), 2026, TODAY)
     assert again.get("bayi-forum").status is Status.CANCELLED and again.foreign_message() == ""
+
+
+def test_renaming_a_plan_keeps_its_records(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    Tracker(plan("本社区计划"), Store(path), 2026, TODAY).toggle_done("bayi-forum")
+    renamed = Tracker(plan("幸福里社区双拥工作计划"), Store(path), 2026, TODAY)
+    assert renamed.get("bayi-forum").status is Status.DONE and renamed.foreign_message() == ""
 
 
 def test_records_made_before_plan_keys_belong_to_any_plan(tmp_path: Path) -> None:
