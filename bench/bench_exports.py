@@ -4,7 +4,7 @@ Measures, each as the median of several runs (the first run reported separately)
 
 - `.ics` export (build_ics: every open occurrence, with reminders) — target under 1 s;
 - `.docx` 总结 (summary_data + write_summary_docx) — target under 1 s;
-- `.xlsx` 台帐 (write_ledger_xlsx) and `.csv` 台帐, Markdown 总结 — no target, for reference.
+- `.xlsx` 台账 (write_ledger_xlsx) and `.csv` 台账, Markdown 总结 — no target, for reference.
 
 About a fifth of the evidence items are files that exist on disk, so the summary pays for
 the file checks it does in real use.
@@ -156,8 +156,8 @@ def synthetic_cases(plan: Plan, rows: list[TrackedOccurrence], out: Path) -> lis
         ("ics", ".ics export (build + write)", ics),
         ("docx", ".docx 总结 (data + write)", docx),
         ("md", "Markdown 总结 (data + text)", markdown),
-        ("xlsx", ".xlsx 台帐", lambda: write_ledger_xlsx(plan, rows, YEAR, TODAY, out / "bench.xlsx")),
-        ("csv", ".csv 台帐", lambda: write_ledger_csv(plan, rows, YEAR, TODAY, out / "bench.csv")),
+        ("xlsx", ".xlsx 台账", lambda: write_ledger_xlsx(plan, rows, YEAR, TODAY, out / "bench.xlsx")),
+        ("csv", ".csv 台账", lambda: write_ledger_csv(plan, rows, YEAR, TODAY, out / "bench.csv")),
     ]
 
 
@@ -181,7 +181,7 @@ def tracker_cases(tracker, db_path: Path, out: Path) -> list[Case]:
     return [
         ("ics", ".ics 日历导出", ics),
         ("docx", ".docx 年终总结", docx),
-        ("xlsx", ".xlsx 台帐", xlsx),
+        ("xlsx", ".xlsx 台账", xlsx),
     ]
 
 

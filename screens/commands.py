@@ -47,7 +47,7 @@ MAIN_COMMANDS: tuple[Command, ...] = (
     Command("w", "meeting", "例会", "打开本周例会：逾期、本周、下周"),
     Command("u", "undo", "撤销", "撤销最近一次修改", show=False),
     Command("x", "export_ics", "导出日历", "把截止日期导出为 .ics 日历文件", show=False),
-    Command("r", "reports", "报告", "生成年终总结或台帐", show=False),
+    Command("r", "reports", "报告", "生成年终总结或台账", show=False),
     Command("escape", "clear", "清除筛选", "清除搜索和筛选条件", show=False, display="Esc"),
     Command("question_mark", "help", "帮助", "列出全部按键和命令", display="?"),
     Command("q", "quit", "退出", "退出程序"),

@@ -16,19 +16,12 @@ from .widgets import KeyBar
 from .commands import DETAIL_COMMANDS, bindings
 from .text import describe_change, long_date, stamp
 
-FILE_MARKS = {"missing": "〔文件缺失〕", "changed": "〔文件已变更〕"}
-
-
 def file_mark(item: Evidence) -> str:
-    """Whether a recorded file is still where it was and unchanged (the store's check)."""
-    from dataclasses import replace
+    """Whether a recorded file is still where it was and unchanged (tracker.evidence's rule)."""
+    from tracker.service import evidence_label
 
-    from tracker.service import check_evidence
-
-    state = check_evidence(item)
-    if state == "missing" and item.archived and check_evidence(replace(item, text=item.archived)) == "ok":
-        return "〔原文件缺失，档案中有副本〕"
-    return FILE_MARKS.get(state, "")
+    label = evidence_label(item)
+    return f"〔{label}〕" if label else ""
 
 
 class DetailScreen(RowActions):

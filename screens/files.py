@@ -61,53 +61,42 @@ def export_ics(app: App, board: Board, ctx: AppContext, owner: str | None = None
     )
 
 def reports(app: App, board: Board) -> None:
-    """The year-end summary or the ledger, in the format chosen."""
-    from tracker.outputs import ledger
-    from tracker.outputs import summary as reports
+    """The year-end outputs, in the format chosen, through tracker.outputs.produce."""
+    from tracker.outputs import produce
 
     from .dialogs import PathChoice, PathDialog
 
-    options = [
-        ("年终总结（Markdown）", "summary-md"),
-        ("年终总结（Word .docx）", "summary-docx"),
-        ("台帐（Excel .xlsx）", "ledger-xlsx"),
-        ("台帐（.csv）", "ledger-csv"),
-    ]
+    options = [(o.label, o.key) for o in produce.OUTPUTS]
+    written: list[produce.Written] = []
 
     def submit(choice: PathChoice) -> str | None:
         from tracker.errors import TrackerError
 
         kind = choice.option or options[0][1]
-        path = choice.path
         try:
             with board.lock:
-                rows = list(board.rows)
-                plan = board.tracker.plan
-                check = reports.evidence_checker(board.tracker.store)
-            if kind.startswith("summary"):
-                data = reports.summary_data(plan, rows, board.year, board.today, check=check)
-                if kind == "summary-md":
-                    _write_bytes(path, reports.summary_markdown(data).encode("utf-8"))
+                if kind.startswith("summary"):
+                    result = produce.write_summary(board.tracker, choice.path)
                 else:
-                    reports.write_summary_docx(data, path)
-            else:
-                if path.suffix.lower() not in (".xlsx", ".csv"):
-                    return "台帐请保存为 .xlsx 或 .csv 文件"
-                ledger.write_ledger(plan, rows, board.year, board.today, path)
+                    result = produce.write_ledger(board.tracker, choice.path)
         except TrackerError as exc:
             return str(exc)
         except OSError as exc:
-            return f"无法写入 {path}：{exc.strerror or exc}"
+            return f"无法写入 {choice.path}：{exc.strerror or exc}"
+        written[:] = [result]
         return None
 
     def done(choice: PathChoice | None) -> None:
-        if choice is not None:
-            app.notify(f"已保存：{choice.path.resolve()}", timeout=10, markup=False)
+        if choice is not None and written:
+            lines = [f"已保存：{choice.path.resolve()}", *written[0].notes]
+            app.notify("\n".join(lines), timeout=10, markup=False)
 
+    first = produce.OUTPUTS[0]
     app.push_screen(
-        PathDialog("生成报告", f"年终总结-{board.year}.md", submit, options=options, ok_label="生成"),
+        PathDialog("生成报告", first.default_name.format(year=board.year), submit, options=options, ok_label="生成"),
         done,
     )
+
 
 def import_plan(app: App) -> None:
     """Turn an office plan document into a draft plan file."""
@@ -140,8 +129,3 @@ def import_plan(app: App) -> None:
         app.push_screen(MessageDialog("导入完成", text))
 
     app.push_screen(ImportDialog(submit), done)
-
-
-def _write_bytes(path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)

@@ -113,7 +113,10 @@ class MeetingScreen(RowActions):
 
     # -- minutes -------------------------------------------------------------------------------------
     def action_minutes(self) -> None:
+        from tracker.errors import TrackerError
         from tracker.outputs import minutes
+        from tracker.outputs.files import save_atomically
+        from tracker.outputs.produce import protected
 
         from .dialogs import PathChoice, PathDialog
 
@@ -134,10 +137,9 @@ class MeetingScreen(RowActions):
                     until=datetime.now().astimezone(),
                     **minutes.week_sections(view, board.today),
                 )
-                choice.path.parent.mkdir(parents=True, exist_ok=True)
-                choice.path.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                return f"无法写入 {choice.path}：{exc.strerror or exc}"
+                save_atomically(choice.path, text, kind="minutes-md", protect=protected(board.tracker))
+            except TrackerError as exc:
+                return str(exc)
             self.written.add(choice.path.resolve())
             return None
 

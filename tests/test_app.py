@@ -797,12 +797,12 @@ async def test_reports_write_a_summary(app, home):
         await pilot.pause()
         await pilot.click("#opt-ledger-xlsx", offset=(2, 0))
         await pilot.pause()
-        assert app.screen.query_one("#path-input", Input).value == "台帐-2026.xlsx"
+        assert app.screen.query_one("#path-input", Input).value == "台账-2026.xlsx"
         await pilot.click("#ok")
         await pilot.pause()
         from openpyxl import load_workbook
 
-        sheet = load_workbook(home / "台帐-2026.xlsx").active
+        sheet = load_workbook(home / "台账-2026.xlsx").active
         cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
         assert any("走访军属" in c for c in cells)
 

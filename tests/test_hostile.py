@@ -865,7 +865,7 @@ def test_evidence_names_with_control_and_markup_characters(world: World, name: s
     assert click.unstyle(name) in shown.stdout or name.splitlines()[0] in shown.stdout
     accepted(world.args("list", "--json"))
     accepted(world.args("report", "summary", "-o", str(world.folder / "总结.md")))
-    accepted(world.args("report", "ledger", "-o", str(world.folder / "台帐.xlsx")))
+    accepted(world.args("report", "ledger", "-o", str(world.folder / "台账.xlsx")))
 
 
 @HOSTILE
@@ -921,7 +921,7 @@ def test_ledger_with_a_control_character(world: World, char: str, where: str) ->
     else:
         text, label = (f"慰问12户{char}已发放", "发放记录") if where == "note" else ("慰问12户", f"发放{char}记录")
         accepted(world.args("evidence", TASK, "--note", text, "--label", label))
-    tried(world.args("report", "ledger", "-o", str(world.folder / "台帐.xlsx")))
+    tried(world.args("report", "ledger", "-o", str(world.folder / "台账.xlsx")))
 
 
 @pytest.mark.parametrize("name", [" 照片.jpg", "照片.jpg "], ids=["leading space", "trailing space"])

@@ -1,4 +1,4 @@
-"""The 台帐: .xlsx read back with openpyxl, .csv read back with the csv module."""
+"""The 台账: .xlsx read back with openpyxl, .csv read back with the csv module."""
 
 from __future__ import annotations
 
@@ -64,10 +64,10 @@ def test_display_width():
 
 
 def test_xlsx_reads_back(tmp_path):
-    path = write_ledger_xlsx(PLAN, ROWS, 2026, TODAY, tmp_path / "台帐.xlsx")
+    path = write_ledger_xlsx(PLAN, ROWS, 2026, TODAY, tmp_path / "台账.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb.active
-    assert ws.title == "2026年台帐"
+    assert ws.title == "2026年台账"
     header = [c.value for c in ws[1]]
     assert header == list(COLUMNS)
     assert header[:3] == ["编号", "事项", "类别"]
@@ -112,7 +112,7 @@ def test_xlsx_reads_back(tmp_path):
 
 
 def test_xlsx_widths_fit_chinese(tmp_path):
-    path = write_ledger_xlsx(PLAN, ROWS, 2026, TODAY, tmp_path / "台帐.xlsx")
+    path = write_ledger_xlsx(PLAN, ROWS, 2026, TODAY, tmp_path / "台账.xlsx")
     ws = openpyxl.load_workbook(path).active
     width = lambda letter: ws.column_dimensions[letter].width  # noqa: E731
     assert width("B") >= display_width(LONG_TITLE)  # the longest title fits
@@ -123,7 +123,7 @@ def test_xlsx_widths_fit_chinese(tmp_path):
 
 
 def test_csv_has_bom_and_parses(tmp_path):
-    path = write_ledger_csv(PLAN, ROWS, 2026, TODAY, tmp_path / "台帐.csv")
+    path = write_ledger_csv(PLAN, ROWS, 2026, TODAY, tmp_path / "台账.csv")
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     raw.decode("utf-8")
@@ -153,7 +153,7 @@ def test_empty_ledger(tmp_path):
     assert [c.value for c in ws[1]] == list(COLUMNS) and ws.max_row == 1
 
 
-@pytest.mark.parametrize("name", ["台帐.xlsx", "台帐.csv"])
+@pytest.mark.parametrize("name", ["台账.xlsx", "台账.csv"])
 def test_unwritable_target_is_a_chinese_error(tmp_path, name):
     from tracker.errors import TrackerError
 
@@ -188,8 +188,8 @@ def test_cli_ledger_xlsx_default_name(env):
     first = rows[0]["id"]
     run(env, "done", first, "--note", "已走访三户", "--label", "慰问名单")
     result = run(env, "report", "ledger")
-    assert f"已写入 台帐-2026.xlsx：{len(rows)} 行事项，1 份佐证材料" in result.stdout
-    ws = openpyxl.load_workbook(env / "台帐-2026.xlsx").active
+    assert f"已写入 台账-2026.xlsx：{len(rows)} 行事项，1 份佐证材料" in result.stdout
+    ws = openpyxl.load_workbook(env / "台账-2026.xlsx").active
     assert ws.max_row == len(rows) + 1 and ws.freeze_panes == "A2"
     values = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert set(values) == {r["id"] for r in rows}
@@ -200,11 +200,11 @@ def test_cli_ledger_xlsx_default_name(env):
 
 
 def test_cli_ledger_csv_and_errors(env):
-    run(env, "report", "ledger", "-o", "台帐.csv")
-    with open(env / "台帐.csv", encoding="utf-8-sig", newline="") as fh:
+    run(env, "report", "ledger", "-o", "台账.csv")
+    with open(env / "台账.csv", encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
     assert table[0] == list(COLUMNS) and len(table) > 20
-    bad = run(env, "report", "ledger", "-o", "台帐.docx", ok=False)
+    bad = run(env, "report", "ledger", "-o", "台账.docx", ok=False)
     assert bad.exit_code == 1 and "不支持的格式" in bad.stderr
     bad = run(env, "report", "ledger", "-o", "-", ok=False)
     assert bad.exit_code == 1 and "请用 -o 指定" in bad.stderr

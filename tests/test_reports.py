@@ -16,7 +16,8 @@ from docx.shared import Cm
 
 from helpers import run_cli
 from tracker.model import Evidence, EvidenceKind, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
-from tracker.outputs.summary import file_state, md, summary_data, summary_markdown, write_summary_docx
+from tracker.outputs.summary import md, summary_data, summary_markdown
+from tracker.outputs.summary_docx import write_summary_docx
 
 TODAY = date(2026, 6, 15)
 PLAN = Plan(
@@ -82,44 +83,6 @@ def rows(files):
 
 
 # -- data ------------------------------------------------------------------------------
-
-
-def test_file_state(files, tmp_path):
-    assert file_state(files["good"]) == "ok"
-    assert file_state(files["changed"]) == "changed"
-    assert file_state(files["missing"]) == "missing"
-    assert file_state(files["note"]) == "ok"
-    # Same size, different content: the digest catches it.
-    path = tmp_path / "会议记录.pdf"
-    path.write_bytes(b"MINUTES")
-    assert file_state(files["good"]) == "changed"
-    # An intact archived copy counts even when the original is gone.
-    archived = tmp_path / "档案.pdf"
-    archived.write_bytes(b"minutes")
-    path.unlink()
-    item = Evidence(1, EvidenceKind.FILE, str(path), size=7, sha256=files["good"].sha256, archived=str(archived))
-    assert file_state(item) == "ok"
-
-
-def test_evidence_checker_uses_the_store_and_the_archive(tmp_path):
-    from tracker.outputs.summary import evidence_checker
-    from tracker.state.store import Store
-
-    store = Store(tmp_path / "state.jsonl", user="小王")
-    kept, lost = tmp_path / "签到表.jpg", tmp_path / "照片.jpg"
-    kept.write_bytes(b"sheet")
-    lost.write_bytes(b"photo")
-    store.add_evidence(2026, "a", EvidenceKind.FILE, str(kept), archive_dir=tmp_path / "档案")
-    store.add_evidence(2026, "a", EvidenceKind.FILE, str(lost))
-    kept.unlink()
-    lost.unlink()
-    check = evidence_checker(store)
-    archived, plain = store.state(2026, "a").evidence
-    assert archived.archived and check(archived) == "ok"  # the 档案 copy is intact
-    assert check(plain) == "missing"
-    Path(archived.archived).write_bytes(b"tampered")
-    assert check(archived) != "ok"
-    assert evidence_checker(object()) is file_state  # a store without the check
 
 
 def test_summary_groups_and_rates(rows):
@@ -263,9 +226,10 @@ def test_docx_reads_back(rows, tmp_path):
 def test_docx_fonts_and_page(rows, tmp_path):
     path = write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), tmp_path / "总结.docx")
     doc = docx.Document(str(path))
-    assert _east_asia(doc.styles["Normal"]) == "宋体"
+    assert _east_asia(doc.styles["Normal"]) == "仿宋_GB2312"
+    expected = {"Title": "方正小标宋简体", "Heading 1": "黑体", "Heading 2": "楷体_GB2312"}
     for name in ("Title", "Heading 1", "Heading 2"):
-        assert _east_asia(doc.styles[name]) == "黑体"
+        assert _east_asia(doc.styles[name]) == expected[name]
         fonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
         assert fonts.get(qn("w:eastAsiaTheme")) is None  # a theme font would override 黑体
     section = doc.sections[0]
@@ -275,7 +239,7 @@ def test_docx_fonts_and_page(rows, tmp_path):
         xml = z.read("word/document.xml").decode("utf-8")
         styles = z.read("word/styles.xml").decode("utf-8")
     assert "<!--" not in xml  # every table placeholder was filled
-    assert 'w:eastAsia="宋体"' in styles
+    assert 'w:eastAsia="仿宋_GB2312"' in styles
 
 
 def test_docx_hostile_text(tmp_path):
@@ -300,11 +264,18 @@ def test_docx_empty_year(tmp_path):
     assert len(doc.tables) == 2
 
 
-def test_docx_replaces_existing_file_and_leaves_no_temp(rows, tmp_path):
+def test_docx_replaces_an_earlier_summary_only_and_leaves_no_temp(rows, tmp_path):
+    from tracker.errors import TrackerError
+
     target = tmp_path / "总结.docx"
-    target.write_text("old")
-    write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), target)
-    docx.Document(str(target))
+    target.write_text("someone else's file")
+    with pytest.raises(TrackerError, match="不是本程序生成的"):
+        write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), target)
+    assert target.read_text() == "someone else's file"
+    target.unlink()
+    write_summary_docx(summary_data(PLAN, [], 2026, TODAY), target)
+    write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), target)  # an earlier output: replaced
+    assert len(docx.Document(str(target)).tables) == 7
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
 
 

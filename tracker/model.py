@@ -273,7 +273,12 @@ class TrackedOccurrence:
 
     @property
     def missing_evidence(self) -> tuple[str, ...]:
-        """Named evidence the plan asks for that no recorded item stands for yet."""
+        """Named evidence the plan asks for that no recorded item stands for yet.
+
+        Cancelled work owes no evidence: every surface (list --json, show, 总结, 台账) says none.
+        """
+        if self.state.status is Status.CANCELLED:
+            return ()
         return missing_evidence(self.occurrence.evidence, self.state.evidence)
 
 

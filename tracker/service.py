@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tracker.errors import TrackerError, UnknownOccurrence
+from tracker.evidence import evidence_label  # noqa: F401  (the screens' evidence rule)
 from tracker.model import (
     Change,
     EvidenceKind,

@@ -78,11 +78,14 @@ def write_config(values: dict[str, str]) -> Path:
     current.update({k: v for k, v in values.items() if v is not None})
     lines = ["# shuangyong-tui 配置：默认计划文件与状态文件"]
     lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in sorted(current.items())]
+    from tracker.outputs.files import os_reason, save_atomically
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        save_atomically(path, "\n".join(lines) + "\n")
+    except TrackerError:
+        raise
     except OSError as exc:
-        raise TrackerError(f"无法写入配置文件 {path}：{exc.strerror or exc}") from None
+        raise TrackerError(f"无法写入配置文件 {path}：{os_reason(exc)}") from None
     return path
 
 

@@ -66,12 +66,12 @@ class PathDialog(Dialog):
         # Keep the file name's suffix in step with the chosen kind.
         value = self.option
         field = self.query_one("#path-input", Input)
-        names = {"summary-md": "年终总结{}.md", "summary-docx": "年终总结{}.docx", "ledger-xlsx": "台帐{}.xlsx", "ledger-csv": "台帐{}.csv"}
+        names = {"summary-md": "年终总结{}.md", "summary-docx": "年终总结{}.docx", "ledger-xlsx": "台账{}.xlsx", "ledger-csv": "台账{}.csv"}
         pattern = names.get(value or "")
         if pattern and field.value:
             # Follow the kind in the default name; keep a folder the user typed.
             current = Path(field.value)
-            if current.stem.startswith(("年终总结", "台帐")):
+            if current.stem.startswith(("年终总结", "台账")):
                 year = "".join(ch for ch in current.stem if ch.isdigit() or ch == "-")
                 field.value = str(current.with_name(pattern.format(year)))
             else:

@@ -160,12 +160,9 @@ def init(name, output):
     target = output or Path("计划.toml")
     if target.exists():
         fail(f"{target} 已存在，不会覆盖；请换一个文件名（-o）")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as fh:
-            fh.write(source.read_text(encoding="utf-8"))
-    except FileExistsError:
-        fail(f"{target} 已存在，不会覆盖；请换一个文件名（-o）")
+    from tracker.outputs.files import save_atomically
+
+    save_atomically(target, source.read_text(encoding="utf-8"), exclusive=True)
     click.echo(f"已生成 {target}（模板：{name}）。编辑后运行：shuangyong-tui validate {target}")
 
 
@@ -475,11 +472,10 @@ def show(obj: AppContext, occurrence_id):
 
 
 def _evidence_state(tracker, ev) -> str:
-    check = getattr(tracker.store, "check_evidence", None)
-    if check is None or ev.kind.value != "file":
-        return ""
-    result = check(ev)
-    return {"missing": "  ⚠ 文件已不存在", "changed": "  ⚠ 文件已被修改"}.get(result, "")
+    from tracker.evidence import evidence_label
+
+    label = evidence_label(ev)
+    return f"  ⚠ {label}" if label else ""
 
 
 @cli.command()

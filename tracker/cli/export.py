@@ -68,16 +68,6 @@ def _local(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.astimezone()
 
 
-def _write_text(path: Path, text: str) -> None:
-    from tracker.outputs.summary import save_atomically
-
-    def save(target: str) -> None:
-        with open(target, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-
-    save_atomically(save, path)
-
-
 def _alarm_words(alarm: str) -> str:
     from tracker.outputs.ics import parse_alarm
 
@@ -146,7 +136,7 @@ def export_ics(obj: AppContext, output, owner, include_done, alarm, prune):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def report():
-    """年终总结清单、工作台账和会议纪要。"""
+    """年度工作总结、工作台账、会议纪要和档案。"""
 
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -154,56 +144,49 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".txt"}
 
 @report.command("summary")
 @plan_options
-@click.option("-o", "--output", help="写到文件：.md（Markdown）或 .docx（Word）；默认在屏幕上输出 Markdown。")
+@click.option("-o", "--output", help="写到文件：.docx（Word）或 .md（Markdown）；默认在屏幕上输出 Markdown。")
+@click.option("--fonts", help="Word 字体：公文（默认）、宋体，或“标题,小标题,正文”三个字体名。")
 @click.pass_obj
-def report_summary(obj: AppContext, output):
-    """年终总结清单：按类别列出每项工作的状态、佐证材料、尚缺材料和下年度延续事项。"""
-    from tracker.outputs.summary import evidence_checker, summary_data, summary_markdown
-
+def report_summary(obj: AppContext, output, fonts):
+    """年度工作总结：完成情况、主要做法、存在问题、下步打算，附全部事项清单。"""
     target = _target(output, f"年终总结-{obj.year}.docx") if output else None
     if target is not None and target.suffix.lower() not in MARKDOWN_SUFFIXES | {".docx"}:
         raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：总结可写成 .md 或 .docx")
     tracker = obj.tracker()
     show_notices(obj)
-    data = summary_data(tracker.plan, tracker.tracked(), tracker.year, tracker.today,
-                        check=evidence_checker(tracker.store))
     if target is None:
-        click.echo(summary_markdown(data))
-        return
-    if target.suffix.lower() == ".docx":
-        from tracker.outputs.summary import write_summary_docx
+        from tracker.outputs.produce import summary_of
+        from tracker.outputs.summary import summary_markdown
 
-        write_summary_docx(data, target)
-    else:
-        _write_text(target, summary_markdown(data))
-    o = data.overall
-    click.echo(
-        f"已写入 {target}：{len(data.sections)} 个类别、{o.total} 项事项，完成率 {o.rate_text}，"
-        f"下年度延续事项 {len(data.carry_over)} 项，尚缺佐证材料 {data.missing_total} 份。"
-    )
-    if data.file_problems:
-        click.echo(f"注意：{data.file_problems} 个佐证文件缺失或已被修改，已在总结中标出。")
+        click.echo(summary_markdown(summary_of(tracker)))
+        return
+    from tracker.outputs.produce import write_summary
+
+    _say(write_summary(tracker, target, fonts=fonts))
+
+
+def _say(written) -> None:
+    click.echo(written.message)
+    for line in written.notes:
+        click.echo(line)
 
 
 @report.command("ledger")
 @plan_options
-@click.option("-o", "--output", help="输出文件：.xlsx 或 .csv；默认 台帐-<年份>.xlsx。")
+@click.option("-o", "--output", help="输出文件：.xlsx 或 .csv；默认 台账-<年份>.xlsx。")
 @click.pass_obj
 def report_ledger(obj: AppContext, output):
     """工作台账：每个事项一行，含全部跟踪字段和佐证材料（.xlsx 或 .csv）。"""
-    from tracker.outputs.ledger import write_ledger
-
-    target = _target(output, f"台帐-{obj.year}.xlsx")
+    target = _target(output, f"台账-{obj.year}.xlsx")
     if target is None:
-        raise TrackerError("台帐是表格文件，请用 -o 指定 .xlsx 或 .csv 文件名")
+        raise TrackerError("台账是表格文件，请用 -o 指定 .xlsx 或 .csv 文件名")
     if target.suffix.lower() not in (".xlsx", ".csv"):
-        raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：台帐可写成 .xlsx 或 .csv")
+        raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：台账可写成 .xlsx 或 .csv")
     tracker = obj.tracker()
     show_notices(obj)
-    rows = tracker.tracked()
-    write_ledger(tracker.plan, rows, tracker.year, tracker.today, target)
-    evidence = sum(len(r.state.evidence) for r in rows)
-    click.echo(f"已写入 {target}：{len(rows)} 行事项，{evidence} 份佐证材料。")
+    from tracker.outputs.produce import write_ledger
+
+    _say(write_ledger(tracker, target))
 
 
 @report.command("minutes")
@@ -230,10 +213,9 @@ def report_minutes(obj: AppContext, since, until, output):
         raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：会议纪要写成 .md 文件")
     tracker = obj.tracker()
     show_notices(obj)
-    text = tracker_minutes(tracker, since=start, until=end)
     if target is None:
-        click.echo(text)
+        click.echo(tracker_minutes(tracker, since=start, until=end))
         return
-    _write_text(target, text)
-    count = sum(1 for c in tracker.store.history(since=start) if start <= _local(c.at) <= end)
-    click.echo(f"已写入 {target}：{count} 项修改。")
+    from tracker.outputs.produce import write_minutes
+
+    _say(write_minutes(tracker, target, since=start, until=end))

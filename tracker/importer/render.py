@@ -227,13 +227,6 @@ def import_blocks(
 
 def save_draft(result: ImportResult, target: Path) -> Path:
     """Write the draft; never overwrite an existing file."""
-    target = Path(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(result.toml_text)
-    except FileExistsError:
-        raise TrackerError(f"{target} 已存在，不会覆盖；请换一个文件名（-o）") from None
-    except OSError as exc:
-        raise TrackerError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    return target
+    from tracker.outputs.files import save_atomically
+
+    return save_atomically(Path(target), result.toml_text, exclusive=True)

@@ -391,25 +391,18 @@ def read_sequences(path: Path) -> tuple[dict, str | None]:
 
 
 def write_sequences(path: Path, memory: dict) -> str | None:
-    """Atomic write (temporary file + os.replace); a notice instead of an error on failure.
+    """Atomic write; a notice instead of an error on failure.
 
     The export itself already succeeded, so a read-only folder must not turn it into an error.
     """
+    from tracker.outputs.files import save_atomically
+
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(memory, fh, ensure_ascii=False, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        return f"无法保存导出记录 {path}（{exc.strerror or exc}）；下次导出时改动过的日程可能不会在手机上更新"
+        save_atomically(path, json.dumps(memory, ensure_ascii=False, indent=1, sort_keys=True))
+    except TrackerError as exc:
+        reason = str(exc).split("：", 1)[-1]
+        return f"无法保存导出记录 {path}（{reason}）；下次导出时改动过的日程可能不会在手机上更新"
     return None
 
 
@@ -499,13 +492,10 @@ def export_tracker(
     def save(data: bytes) -> None:
         if target is None:
             return
-        from tracker.outputs.summary import save_atomically
+        from tracker.outputs.files import save_atomically
 
-        def write(tmp: str) -> None:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-
-        save_atomically(write, Path(target))
+        protect = (db_path, sequence_path(db_path), getattr(tracker.plan, "path", None))
+        save_atomically(Path(target), data, kind="ics", protect=protect)
 
     result = render_tracker(tracker, db_path=db_path, owner=owner, include_done=include_done, alarm=alarm,
                             now=now, prune=prune, save=save)

@@ -1,6 +1,6 @@
 """The 工作台账 (ledger): one row per occurrence with every tracked field and its evidence.
 
-Inspections check the 台帐, so nothing recorded may be left out. `.xlsx` gets a styled
+Inspections check the 台账, so nothing recorded may be left out. `.xlsx` gets a styled
 header, widths that fit Chinese text, a frozen header row and an autofilter; `.csv` is
 UTF-8 with a BOM so that Excel and WPS open the Chinese correctly.
 """
@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tracker.model import Plan, Status, TrackedOccurrence
-from tracker.outputs.summary import save_atomically
+from tracker.outputs.files import save_atomically
 
 COLUMNS = (
     "编号",
@@ -79,7 +79,7 @@ def ledger_rows(rows: list[TrackedOccurrence], today: date) -> list[list]:
                 len(state.evidence),
                 evidence_text(r),
                 "、".join(occ.evidence),
-                "、".join(r.missing_evidence) if state.status is not Status.CANCELLED else "",
+                "、".join(r.missing_evidence),
                 occ.amount,
                 occ.notes,
                 state.notes,
@@ -126,7 +126,8 @@ def column_widths(values: list[list]) -> list[int]:
     return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in widths]
 
 
-def write_ledger_xlsx(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date, path: Path | str) -> Path:
+def write_ledger_xlsx(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date, path: Path | str,
+                      *, protect=()) -> Path:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -139,7 +140,7 @@ def write_ledger_xlsx(plan: Plan, rows: list[TrackedOccurrence], year: int, toda
 
     # Write-only mode streams rows to disk: 10,000 occurrences in a fraction of the time.
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_sheet_title(f"{year}年台帐"))
+    ws = wb.create_sheet(_sheet_title(f"{year}年台账"))
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
@@ -177,13 +178,7 @@ def write_ledger_xlsx(plan: Plan, rows: list[TrackedOccurrence], year: int, toda
     # closed, and they complain on stderr when collected.
     buffer = io.BytesIO()
     wb.save(buffer)
-
-    def save(target: str) -> None:
-        with open(target, "wb") as fh:
-            fh.write(buffer.getvalue())
-
-    save_atomically(save, path)
-    return path
+    return save_atomically(path, buffer.getvalue(), kind="ledger-xlsx", protect=protect)
 
 
 def _text_cell(ws, value: str):
@@ -197,10 +192,11 @@ def _text_cell(ws, value: str):
 def _sheet_title(text: str) -> str:
     for ch in "[]:*?/\\":
         text = text.replace(ch, "")
-    return text[:SHEET_TITLE_LIMIT] or "台帐"
+    return text[:SHEET_TITLE_LIMIT] or "台账"
 
 
-def write_ledger_csv(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date, path: Path | str) -> Path:
+def write_ledger_csv(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date, path: Path | str,
+                     *, protect=()) -> Path:
     path = Path(path)
     values = ledger_rows(rows, today)
 
@@ -212,8 +208,7 @@ def write_ledger_csv(plan: Plan, rows: list[TrackedOccurrence], year: int, today
             for row in values:
                 writer.writerow([_csv_safe(_shown(v)) for v in row])
 
-    save_atomically(save, path)
-    return path
+    return save_atomically(path, save, kind="ledger-csv", protect=protect)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -229,9 +224,10 @@ def _csv_safe(text: str) -> str:
     return text
 
 
-def write_ledger(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date, path: Path | str) -> Path:
+def write_ledger(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date, path: Path | str,
+                 *, protect=()) -> Path:
     """By the file's extension: .csv, otherwise .xlsx."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
-        return write_ledger_csv(plan, rows, year, today, path)
-    return write_ledger_xlsx(plan, rows, year, today, path)
+        return write_ledger_csv(plan, rows, year, today, path, protect=protect)
+    return write_ledger_xlsx(plan, rows, year, today, path, protect=protect)

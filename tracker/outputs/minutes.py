@@ -14,7 +14,7 @@ from typing import Any
 
 from tracker import wording
 from tracker.model import Change, Plan, Status, TrackedOccurrence
-from tracker.outputs.summary import md, numbered
+from tracker.outputs.text import md, numbered
 
 # (key, heading) in the order the minutes present them.
 GROUPS = (
@@ -203,3 +203,10 @@ def tracker_minutes(
     return minutes_markdown(
         tracker.plan, changes, titles, title=title or default_title(since, end), since=since, until=end, **extra
     )
+
+
+def changes_between(tracker, since: datetime, until: datetime | None = None) -> list[Change]:
+    """The recorded changes in [since, until] (default: until now)."""
+    start = _aware(since)
+    end = _aware(until) if until is not None else datetime.now().astimezone()
+    return [c for c in tracker.store.history(since=start) if start <= _aware(c.at) <= end]

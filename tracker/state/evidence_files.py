@@ -33,7 +33,6 @@ class InvalidChange(TrackerError, ValueError):
     """A change the store refuses (延期 without a reason, unknown evidence id...)."""
 
 
-_digest_cache: dict[tuple, str] = {}
 
 
 def _open_regular(path: str) -> tuple[int, os.stat_result]:
@@ -54,46 +53,12 @@ class _NotRegular(OSError):
     pass
 
 
-def _file_digest(path: str) -> tuple[int, str]:
-    fd, _ = _open_regular(path)
-    h = hashlib.sha256()
-    size = 0
-    with os.fdopen(fd, "rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            h.update(chunk)
-            size += len(chunk)
-    return size, h.hexdigest()
-
-
 def check_evidence(ev: Evidence) -> str:
-    """"ok", "missing" (gone, or no longer a readable file) or "changed" (size or sha256).
+    """"ok", "missing" or "changed" for the recorded file itself (tracker.evidence's rule)."""
+    from tracker.evidence import original_state
 
-    Notes and links are always "ok". Digests are cached by (path, size, mtime, inode), so a
-    screen can ask repeatedly without rereading unchanged photos.
-    """
-    if ev.kind != EvidenceKind.FILE:
-        return "ok"
-    try:
-        st = os.stat(ev.text)
-    except (OSError, ValueError):
-        return "missing"
-    if not stat.S_ISREG(st.st_mode):
-        return "missing"
-    if ev.size is not None and st.st_size != ev.size:
-        return "changed"
-    if not ev.sha256:
-        return "ok"
-    key = (ev.text, st.st_size, st.st_mtime_ns, st.st_ino)
-    digest = _digest_cache.get(key)
-    if digest is None:
-        try:
-            _, digest = _file_digest(ev.text)
-        except OSError:
-            return "missing"
-        if len(_digest_cache) > 50_000:  # a long-running app: keep the cache bounded
-            _digest_cache.clear()
-        _digest_cache[key] = digest
-    return "ok" if digest == ev.sha256 else "changed"
+    state = original_state(ev)
+    return "ok" if state == "present" else state
 
 
 def safe_name(text: str) -> str:

@@ -1,0 +1,120 @@
+"""The one rule for an evidence file: present, changed, missing, or kept in the 档案.
+
+`show`, the detail screen, the 总结 and the 台账 all ask :func:`evidence_state` (and name the
+result with :func:`evidence_label`), so a photo moved off the desktop after it was archived
+reads the same everywhere.
+
+- ``present``: the recorded file is where it was, with the recorded size and sha256;
+- ``archived``: the original is gone or changed, but the copy in the 档案 folder is intact;
+- ``changed``: the file is there but its size or content differs, and no intact copy;
+- ``missing``: neither the file nor an intact copy can be read.
+
+Notes and links are always ``present``. Files are opened without blocking and checked on
+the opened handle, so a FIFO or a device put in a photo's place never hangs a screen.
+Digests are cached by (path, size, mtime, inode): asking again costs a stat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+
+from tracker.model import Evidence, EvidenceKind
+
+PRESENT, ARCHIVED, CHANGED, MISSING = "present", "archived", "changed", "missing"
+PROBLEMS = (CHANGED, MISSING)  # states that mean the evidence can no longer be shown
+
+_CHUNK = 1 << 20
+_CACHE_LIMIT = 50_000
+_digests: dict[tuple, str] = {}
+
+
+def _digest(fd: int) -> str:
+    h = hashlib.sha256()
+    while chunk := os.read(fd, _CHUNK):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def file_state(path: str | None, size: int | None = None, sha256: str | None = None) -> str:
+    """PRESENT, CHANGED or MISSING for one path against the recorded size and digest."""
+    if not path:
+        return MISSING
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except (OSError, ValueError):
+        return MISSING
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return MISSING
+        if size is not None and st.st_size != size:
+            return CHANGED
+        if not sha256:
+            return PRESENT
+        key = (path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+        digest = _digests.get(key)
+        if digest is None:
+            try:
+                digest = _digest(fd)
+            except OSError:
+                return MISSING
+            if len(_digests) > _CACHE_LIMIT:  # a long-running app: keep the cache bounded
+                _digests.clear()
+            _digests[key] = digest
+        return PRESENT if digest == sha256 else CHANGED
+    except OSError:
+        return MISSING
+    finally:
+        os.close(fd)
+
+
+def original_state(ev: Evidence) -> str:
+    """The recorded file itself, ignoring any 档案 copy."""
+    if ev.kind is not EvidenceKind.FILE:
+        return PRESENT
+    return file_state(ev.text, ev.size, ev.sha256)
+
+
+def evidence_state(ev: Evidence) -> str:
+    """PRESENT, ARCHIVED, CHANGED or MISSING (see the module docstring)."""
+    if ev.kind is not EvidenceKind.FILE:
+        return PRESENT
+    original = file_state(ev.text, ev.size, ev.sha256)
+    if original == PRESENT:
+        return PRESENT
+    if ev.archived and file_state(ev.archived, ev.size, ev.sha256) == PRESENT:
+        return ARCHIVED
+    return original
+
+
+LABELS = {
+    CHANGED: "文件已变更",
+    MISSING: "文件缺失",
+    ARCHIVED: "原文件已移走，档案中有副本",
+}
+
+
+def evidence_label(ev: Evidence, state: str | None = None) -> str:
+    """The words every surface shows after the item ("" when the file is fine)."""
+    state = state or evidence_state(ev)
+    if state == ARCHIVED and original_state(ev) == CHANGED:
+        return "原文件已变更，档案中有副本"
+    return LABELS.get(state, "")
+
+
+def is_problem(state: str) -> bool:
+    return state in PROBLEMS
+
+
+def usable_path(ev: Evidence, state: str | None = None) -> str | None:
+    """Where the intact bytes are: the original, else the 档案 copy, else None."""
+    state = state or evidence_state(ev)
+    if ev.kind is not EvidenceKind.FILE:
+        return None
+    if state == PRESENT:
+        return ev.text
+    if state == ARCHIVED:
+        return ev.archived
+    return None

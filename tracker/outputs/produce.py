@@ -1,0 +1,147 @@
+"""One function per output, called by the commands and by the app alike.
+
+Each takes the Tracker (plan, store, year, today) and a target path, checks the target
+(:func:`tracker.outputs.files.guard_output`: never the state file, a plan, the config or a
+file that is not an earlier output of the same kind), writes it atomically and returns what
+was written in words the caller shows as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tracker.errors import TrackerError
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    message: str  # 已写入 …：N 项 …
+    notes: tuple[str, ...] = ()  # further lines (注意：…)
+
+
+@dataclass(frozen=True)
+class OutputChoice:
+    """One entry of the app's 生成报告 list."""
+
+    key: str
+    label: str
+    default_name: str  # with {year}
+
+
+OUTPUTS = (
+    OutputChoice("summary-docx", "年终总结（Word .docx）", "年终总结-{year}.docx"),
+    OutputChoice("summary-md", "年终总结（Markdown .md）", "年终总结-{year}.md"),
+    OutputChoice("ledger-xlsx", "台账（Excel .xlsx）", "台账-{year}.xlsx"),
+    OutputChoice("ledger-csv", "台账（.csv）", "台账-{year}.csv"),
+)
+
+
+def protected(tracker) -> tuple[Path, ...]:
+    """The files this Tracker reads and writes, which no output may replace."""
+    found = []
+    store = getattr(tracker, "store", None)
+    for path in (getattr(store, "path", None), getattr(getattr(tracker, "plan", None), "path", None)):
+        if path:
+            found.append(Path(path))
+    if store is not None and getattr(store, "path", None):
+        from tracker.outputs.ics import sequence_path
+
+        found.append(sequence_path(Path(store.path)))
+    return tuple(found)
+
+
+def _fonts(fonts: str | None):
+    from tracker.outputs.docx import font_set
+
+    if fonts is None:
+        import os
+
+        fonts = os.environ.get("SHUANGYONG_FONTS")
+        if fonts is None:
+            try:
+                from tracker.settings import read_config
+
+                fonts = read_config().get("fonts")
+            except TrackerError:
+                fonts = None
+    return font_set(fonts)
+
+
+def summary_of(tracker):
+    """The 总结's facts for the Tracker's year (the same for .md and .docx)."""
+    from tracker.outputs.summary import summary_data
+
+    return summary_data(tracker.plan, tracker.tracked(), tracker.year, tracker.today)
+
+
+def write_summary(tracker, path: Path | str, *, fonts: str | None = None) -> Written:
+    """年终总结 as .docx, or as Markdown for .md/.markdown/.txt."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    kind = "summary-docx" if suffix == ".docx" else "summary-md"
+    from tracker.outputs.files import KINDS, guard_output, save_atomically
+
+    if suffix not in KINDS["summary-docx"].suffixes + KINDS["summary-md"].suffixes:
+        raise TrackerError(f"不支持的格式“{path.suffix or path.name}”：总结可写成 .md 或 .docx")
+    guard_output(path, kind, protected(tracker))  # before the work, so a refusal is quick
+    data = summary_of(tracker)
+    if kind == "summary-docx":
+        from tracker.outputs.summary_docx import write_summary_docx
+
+        write_summary_docx(data, path, fonts=_fonts(fonts), protect=protected(tracker))
+    else:
+        from tracker.outputs.summary import summary_markdown
+
+        save_atomically(path, summary_markdown(data), kind=kind, protect=protected(tracker))
+    o = data.overall
+    message = (
+        f"已写入 {path}：{len(data.sections)} 个类别、{o.total} 项事项，完成率 {o.rate_text}，"
+        f"下年度延续事项 {len(data.carry_over)} 项，尚缺佐证材料 {data.missing_total} 份。"
+    )
+    notes = ()
+    if data.file_problems:
+        notes = (f"注意：{data.file_problems} 个佐证文件缺失或已被修改，已在总结中标出。",)
+    return Written(path, message, notes)
+
+
+def write_ledger(tracker, path: Path | str) -> Written:
+    """台账 as .xlsx, or as .csv."""
+    from tracker.outputs import ledger
+    from tracker.outputs.files import guard_output
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise TrackerError(f"不支持的格式“{path.suffix or path.name}”：台账可写成 .xlsx 或 .csv")
+    kind = "ledger-csv" if suffix == ".csv" else "ledger-xlsx"
+    guard_output(path, kind, protected(tracker))
+    rows = tracker.tracked()
+    ledger.write_ledger(tracker.plan, rows, tracker.year, tracker.today, path, protect=protected(tracker))
+    evidence = sum(len(r.state.evidence) for r in rows)
+    return Written(path, f"已写入 {path}：{len(rows)} 行事项，{evidence} 份佐证材料。")
+
+
+def write_minutes(
+    tracker,
+    path: Path | str,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    title: str | None = None,
+    week: bool = False,
+) -> Written:
+    """会议纪要 of the changes in [since, until] as Markdown."""
+    from tracker.outputs.files import save_atomically
+    from tracker.outputs.minutes import changes_between, tracker_minutes
+
+    path = Path(path)
+    from tracker.outputs.files import guard_output
+
+    guard_output(path, "minutes-md", protected(tracker))
+    text = tracker_minutes(tracker, since=since, until=until, title=title, week=week)
+    save_atomically(path, text, kind="minutes-md", protect=protected(tracker))
+    count = len(changes_between(tracker, since, until))
+    return Written(path, f"已写入 {path}：{count} 项修改。")
