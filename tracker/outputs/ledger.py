@@ -13,7 +13,8 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
-from tracker.model import Plan, Status, TrackedOccurrence
+from tracker.evidence import evidence_label
+from tracker.model import EvidenceKind, Plan, Status, TrackedOccurrence
 from tracker.outputs.files import save_atomically
 
 COLUMNS = (
@@ -46,10 +47,12 @@ SHEET_TITLE_LIMIT = 31  # Excel's limit on sheet names
 
 
 def evidence_text(row: TrackedOccurrence) -> str:
+    """Every item; a file's state (tracker.evidence's rule) flagged as the 总结 flags it."""
     items = []
     for item in row.state.evidence:
         label = f"（{item.label}）" if item.label else ""
-        items.append(f"{item.kind.label}：{item.text}{label}")
+        mark = evidence_label(item) if item.kind is EvidenceKind.FILE else ""
+        items.append(f"{item.kind.label}：{item.text}{label}" + (f"【{mark}】" if mark else ""))
     return "；".join(items)
 
 
