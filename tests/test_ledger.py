@@ -86,7 +86,7 @@ def test_xlsx_reads_back(tmp_path):
     assert spring[col("状态")] == "已完成"
     assert spring[col("是否逾期")] == "否"
     assert spring[col("佐证数量")] == 2
-    assert spring[col("佐证材料")] == "文件：/档案/2026/签到表.jpg（签到表）；链接：https://example.org/a"
+    assert spring[col("佐证材料")] == "文件：/档案/2026/签到表.jpg（签到表）【文件缺失】；链接：https://example.org/a"
     assert spring[col("尚缺佐证")] == "活动照片"
     assert spring[col("金额（元）")] == 1500
     assert spring[col("计划说明")] == "慰问金每户500元"
@@ -134,7 +134,7 @@ def test_csv_has_bom_and_parses(tmp_path):
     spring = next(r for r in table if r[0] == "spring")
     assert spring[col("开始日期")] == "2026-02-10"
     assert spring[col("金额（元）")] == "1500"
-    assert spring[col("佐证材料")] == "文件：/档案/2026/签到表.jpg（签到表）；链接：https://example.org/a"
+    assert spring[col("佐证材料")] == "文件：/档案/2026/签到表.jpg（签到表）【文件缺失】；链接：https://example.org/a"
     assert spring[col("最后更新")].startswith("2026-06-10")
     poster = next(r for r in table if r[0] == "poster")
     assert poster[col("事项")] == "'=HYPERLINK(\"http://x\")板报比赛"  # Excel must not run it
