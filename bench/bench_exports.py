@@ -41,7 +41,8 @@ from tracker.model import (  # noqa: E402
     Status,
     TrackedOccurrence,
 )
-from tracker.outputs.summary import summary_data, summary_markdown, write_summary_docx  # noqa: E402
+from tracker.outputs.summary import summary_data, summary_markdown  # noqa: E402
+from tracker.outputs.summary_docx import write_summary_docx  # noqa: E402
 
 YEAR = 2026
 TODAY = date(2026, 12, 10)  # the 总结 is written in December
@@ -165,14 +166,12 @@ def tracker_cases(tracker, db_path: Path, out: Path) -> list[Case]:
     """The exports as the commands run them on a loaded Tracker (rows joined from the state
     file each time, the store's evidence file checks, the .ics sequence memory read and saved)."""
     from tracker.outputs.ics import export_tracker
-    from tracker.outputs.summary import evidence_checker
 
     def ics():
         return export_tracker(tracker, db_path=db_path, target=out / "bench.ics")
 
     def docx():
-        data = summary_data(tracker.plan, tracker.tracked(), tracker.year, tracker.today,
-                            check=evidence_checker(tracker.store))
+        data = summary_data(tracker.plan, tracker.tracked(), tracker.year, tracker.today)
         return write_summary_docx(data, out / "bench.docx")
 
     def xlsx():

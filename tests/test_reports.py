@@ -175,7 +175,7 @@ def test_carried_over_work_and_notes(tmp_path):
     assert "  - 备注：已走访两户；剩余一户春节后走访" in text
     doc = docx.Document(str(write_summary_docx(data, tmp_path / "x.docx")))
     remarks = doc.tables[2].rows[1].cells[7].text
-    assert remarks == "延续自2025年（visit@2025H2）\n备注：已走访两户；剩余一户春节后走访"
+    assert remarks == "延续自2025年\n备注：已走访两户；剩余一户春节后走访"
 
 
 # -- Word ------------------------------------------------------------------------------
@@ -186,60 +186,108 @@ def _east_asia(style) -> str | None:
     return fonts.get(qn("w:eastAsia")) if fonts is not None else None
 
 
+def _all_text(doc) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join(parts)
+
+
+def _visit_with_facts():
+    from tracker.model import Facts
+
+    return TrackedOccurrence(
+        occ("newyear@2026", "元旦春节走访慰问优抚对象", date(2026, 1, 25), "拥军优属", "民政办", ("慰问名单",)),
+        OccurrenceState(status=Status.DONE, done_on=date(2026, 1, 20),
+                        facts=Facts(people=3, households=3, amount_paid=30000, place="社区活动室"),
+                        evidence=(Evidence(9, EvidenceKind.NOTE, "慰问名单已签字", label="慰问名单"),)),
+    )
+
+
 def test_docx_reads_back(rows, tmp_path):
-    path = write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), tmp_path / "总结.docx")
+    data = summary_data(PLAN, [*rows, _visit_with_facts()], 2026, TODAY)
+    path = write_summary_docx(data, tmp_path / "总结.docx")
     doc = docx.Document(str(path))
     paragraphs = [(p.style.name, p.text) for p in doc.paragraphs]
-    assert paragraphs[0] == ("Title", "幸福社区2026年双拥工作计划")
-    headings = [text for style, text in paragraphs if style.startswith("Heading 1")]
-    assert headings == ["一、总体完成情况", "二、各责任单位完成情况", "三、分类事项清单", "四、下年度延续事项"]
+    assert paragraphs[0] == ("Title", "幸福社区2026年度双拥工作总结")
+    headings = [text for style, text in paragraphs if style == "Heading 1"]
+    assert headings == ["一、基本情况", "二、主要做法和成效", "三、存在的问题", "四、下步打算", "附件"]
     sub = [text for style, text in paragraphs if style == "Heading 2"]
-    assert "（一）组织领导（完成 1/2，50.0%）" in sub
-    assert len(doc.tables) == 2 + 4 + 1
+    assert sub == ["（一）组织领导", "（二）拥军优属", "（三）宣传教育", "（四）优抚安置"]
+    text = "\n".join(t for _, t in paragraphs)
+    # The counted facts: totals, 户数/人数/实发金额, the date the visit was made.
+    assert "全年安排工作 8 项" in text and "已完成 3 项" in text
+    assert "走访 3 户、惠及 3 人次、发放资金 30,000 元" in text
+    assert "元旦春节走访慰问优抚对象（1月20日完成）" in text
+    # Evidence split: done-but-missing apart from work not yet done.
+    assert "已完成的 3 项中，1 项尚缺佐证材料 1 份" in text
+    assert "逾期" in text.split("三、存在的问题")[1] and "春节前夕走访慰问军属" in text.split("三、存在的问题")[1]
+    assert "取消" in text and "与国防教育月活动合并" in text
+    # 落款: the unit and the date, then 填报人/审核人.
+    unit_at = next(i for i, (_, t) in enumerate(paragraphs) if t == "幸福社区双拥工作领导小组")
+    assert paragraphs[unit_at + 1][1] == "2026年6月15日"
+    assert paragraphs[unit_at + 2][1].startswith("填报人：") and "审核人：" in paragraphs[unit_at + 2][1]
 
-    totals = doc.tables[0]
+    totals, owners, items, carry = doc.tables
     assert [c.text for c in totals.rows[0].cells] == ["类别", "事项", "已完成", "已取消", "未完成", "其中逾期", "完成率"]
-    assert [c.text for c in totals.rows[-1].cells] == ["合计", "7", "2", "2", "3", "1", "40.0%"]
-    owners = doc.tables[1]
+    assert [c.text for c in totals.rows[-1].cells] == ["合计", "8", "3", "2", "3", "1", "50.0%"]
     assert [c.text for c in owners.rows[3].cells][:1] == ["民政办"]
+    assert len(items.rows) == 1 + 8
+    first = [c.text for c in items.rows[1].cells]
+    assert first[1] == "召开双拥领导小组会议" and first[3] == "1月1日至3月31日" and first[4] == "已完成"
+    assert "文件：会议记录.pdf（会议记录）" in first[6] and "说明：座谈会已召开" in first[6]
+    assert first[7] == "尚缺：签到表"
+    visit = next([c.text for c in r.cells] for r in items.rows if r.cells[1].text.startswith("元旦春节"))
+    assert visit[5] == "完成于1月20日\n地点：社区活动室\n人数：3 人\n户数：3 户\n实发：30,000 元"
+    photo = next([c.text for c in r.cells] for r in items.rows if r.cells[1].text == "双拥宣传进社区")
+    assert "照片.jpg（活动照片）【文件已变更】" in photo[6] and "签到表.jpg（签到表）【文件缺失】" in photo[6]
+    bayi = [c.text for c in carry.rows[3].cells]
+    assert bayi[1] == "八一慰问驻区部队" and bayi[6] == "延期至8月10日（原定7月31日）：部队演训，改期\n尚缺：活动照片、签到表"
+    assert carry.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # header repeats on every page
 
-    lead = doc.tables[2]
-    assert len(lead.rows) == 3  # header + two quarters
-    first = [c.text for c in lead.rows[1].cells]
-    assert first[1] == "召开双拥领导小组会议\nlead@2026Q1"
-    assert first[4] == "已完成"
-    assert "文件：" in first[5] and "（会议记录）" in first[5] and "说明：座谈会已召开" in first[5]
-    assert first[6] == "签到表"
-    assert len(lead.rows[1].cells[5].paragraphs) == 2  # one paragraph per evidence item
-    publicity = doc.tables[4]
-    photo = [c.text for c in publicity.rows[2].cells]
-    assert "【文件已变更】" in photo[5] and "【文件缺失】" in photo[5]
-    assert photo[7] == ""
-
-    carry = doc.tables[-1]
-    assert [r.cells[1].text.split("\n")[1] for r in carry.rows[1:]] == ["spring", "lead@2026Q2", "bayi"]
-    assert carry.rows[3].cells[6].text == "延期至 2026-08-10（原定 2026-07-31）：部队演训，改期"
-    # The header row repeats on every page.
-    assert carry.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # Nothing internal: no ids, no folders, no ISO dates.
+    everything = _all_text(doc)
+    assert "@" not in everything and "lead@2026Q1" not in everything
+    assert str(tmp_path) not in everything and "/" not in everything.replace("https://example.org/news/1", "")
+    assert "2026-" not in everything
 
 
-def test_docx_fonts_and_page(rows, tmp_path):
+def test_docx_page_numbers_properties_and_fonts(rows, tmp_path):
     path = write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), tmp_path / "总结.docx")
     doc = docx.Document(str(path))
     assert _east_asia(doc.styles["Normal"]) == "仿宋_GB2312"
     expected = {"Title": "方正小标宋简体", "Heading 1": "黑体", "Heading 2": "楷体_GB2312"}
-    for name in ("Title", "Heading 1", "Heading 2"):
-        assert _east_asia(doc.styles[name]) == expected[name]
+    for name, font in expected.items():
+        assert _east_asia(doc.styles[name]) == font
         fonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
-        assert fonts.get(qn("w:eastAsiaTheme")) is None  # a theme font would override 黑体
-    section = doc.sections[0]
-    assert abs(section.page_width - Cm(21)) < Cm(0.05) and abs(section.page_height - Cm(29.7)) < Cm(0.05)
-    assert doc.core_properties.title.startswith("幸福社区2026年双拥工作计划")
+        assert fonts.get(qn("w:eastAsiaTheme")) is None  # a theme font would override it
+    first, appendix = doc.sections
+    assert abs(first.page_width - Cm(21)) < Cm(0.05) and abs(first.page_height - Cm(29.7)) < Cm(0.05)
+    assert appendix.page_width > appendix.page_height  # the tables are on landscape pages
+    props = doc.core_properties
+    assert props.title == "幸福社区2026年度双拥工作总结"
+    assert props.author == "幸福社区双拥工作领导小组" and props.created.year >= 2026
     with zipfile.ZipFile(path) as z:
         xml = z.read("word/document.xml").decode("utf-8")
-        styles = z.read("word/styles.xml").decode("utf-8")
+        footers = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("word/footer")]
+        app = z.read("docProps/app.xml").decode("utf-8")
+        font_table = z.read("word/fontTable.xml").decode("utf-8")
     assert "<!--" not in xml  # every table placeholder was filled
-    assert 'w:eastAsia="仿宋_GB2312"' in styles
+    assert any('w:instr=" PAGE "' in f for f in footers)
+    assert "Microsoft" not in app and "shuangyong-tui" in app
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in font_table
+
+
+def test_docx_font_choice(rows, tmp_path):
+    from tracker.outputs.docx import font_set
+
+    path = write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), tmp_path / "总结.docx", fonts=font_set("宋体"))
+    assert _east_asia(docx.Document(str(path)).styles["Normal"]) == "宋体"
+    custom = font_set("方正小标宋_GBK，黑体，仿宋")
+    assert (custom.title, custom.heading, custom.body) == ("方正小标宋_GBK", "黑体", "仿宋")
+    from tracker.errors import TrackerError
+
+    with pytest.raises(TrackerError, match="字体设置"):
+        font_set("楷体")
 
 
 def test_docx_hostile_text(tmp_path):
@@ -251,17 +299,17 @@ def test_docx_hostile_text(tmp_path):
     path = write_summary_docx(summary_data(PLAN, [row], 2026, TODAY), tmp_path / "x.docx")
     doc = docx.Document(str(path))
     cells = [c.text for c in doc.tables[2].rows[1].cells]
-    assert cells[1] == "A&B <会议> 控制符\u3000全角空格 \\ 末尾 \nx"
+    assert cells[1] == "A&B <会议> 控制符\u3000全角空格 \\ 末尾 "
     assert cells[2] == "社区&党委"
-    assert cells[5] == "说明：第一行\n第二行"
-    assert any(p.text == "（一）组织<领导>（完成 0/1，0.0%）" for p in doc.paragraphs)
+    assert cells[6] == "说明：第一行\n第二行"
+    assert any(p.text == "（一）组织<领导>" for p in doc.paragraphs)
 
 
 def test_docx_empty_year(tmp_path):
     path = write_summary_docx(summary_data(PLAN, [], 2026, TODAY), tmp_path / "空.docx")
     doc = docx.Document(str(path))
-    assert any("本年度没有事项" in p.text for p in doc.paragraphs)
-    assert len(doc.tables) == 2
+    assert any("本年度计划中没有事项" in p.text for p in doc.paragraphs)
+    assert len(doc.tables) == 3
 
 
 def test_docx_replaces_an_earlier_summary_only_and_leaves_no_temp(rows, tmp_path):
@@ -275,7 +323,7 @@ def test_docx_replaces_an_earlier_summary_only_and_leaves_no_temp(rows, tmp_path
     target.unlink()
     write_summary_docx(summary_data(PLAN, [], 2026, TODAY), target)
     write_summary_docx(summary_data(PLAN, rows, 2026, TODAY), target)  # an earlier output: replaced
-    assert len(docx.Document(str(target)).tables) == 7
+    assert len(docx.Document(str(target)).tables) == 4
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
 
 

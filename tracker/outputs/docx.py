@@ -82,6 +82,12 @@ def xml_text(text: object) -> str:
     return clean(text).translate(_XML_ESCAPES)
 
 
+def Pt_(points: float):
+    from docx.shared import Pt
+
+    return Pt(points)
+
+
 def _set_fonts(element_rpr, east_asia: str, latin: str = LATIN_FONT) -> None:
     """Explicit fonts; theme fonts would win over them, so they are removed."""
     from docx.oxml.ns import qn
@@ -169,6 +175,7 @@ class DocxWriter:
         from docx.shared import Cm, Pt, RGBColor
 
         self.fonts = fonts or FONT_SETS[DEFAULT_FONTS]
+        self.text_width = TEXT_WIDTH
         self.rows: dict[str, str] = {}
         self._tag = secrets.token_hex(8)
         self.doc = doc = Document()
@@ -271,8 +278,10 @@ class DocxWriter:
     def title(self, text: str) -> None:
         self.doc.add_paragraph(clean(text), style="Title")
 
-    def heading(self, text: str, level: int = 1) -> None:
-        self.doc.add_paragraph(clean(text), style=f"Heading {level}")
+    def heading(self, text: str, level: int = 1, *, indent: bool = True) -> None:
+        p = self.doc.add_paragraph(clean(text), style=f"Heading {level}")
+        if not indent:
+            p.paragraph_format.first_line_indent = 0
 
     def para(self, text: str, *, center: bool = False, right: bool = False, indent: bool = True):
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -293,6 +302,27 @@ class DocxWriter:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         return p
 
+    def caption(self, text: str) -> None:
+        """A table's title: bold, centred, kept with the table."""
+        p = self.small(text, center=True)
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.space_before = Pt_(6)
+        for run in p.runs:
+            run.bold = True
+
+    def landscape(self) -> None:
+        """Start a landscape section (wide tables); the page numbers run on."""
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+        from docx.shared import Cm
+
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+        section.footer_distance = Cm(1.2)
+        self.text_width = round((29.7 - 2.8 - 2.6) * CM)
+
     def page_break(self) -> None:
         from docx.enum.text import WD_BREAK
 
@@ -311,7 +341,7 @@ class DocxWriter:
         from lxml import etree
 
         total = sum(widths)
-        twips = [round(TEXT_WIDTH * w / total) for w in widths]
+        twips = [round(self.text_width * w / total) for w in widths]
         table = self.doc.add_table(rows=0, cols=len(headers))
         table.style = self.doc.styles["Table Grid"]
         table.autofit = False  # fixed layout: Word and WPS keep the grid widths below

@@ -57,6 +57,14 @@ class TaskLine:
     notes: str
     amount: float | None
     carried_from: str | None
+    period: str | None = None
+    done_on: date | None = None  # when the work actually happened (recorded), if known
+    people: int | None = None  # 人数 reached
+    households: int | None = None  # 户数
+    amount_paid: float | None = None  # 实发金额
+    place: str = ""
+    attendees: str = ""
+    indicators: tuple[str, ...] = ()  # 考评 indicator codes the task serves
 
     @property
     def span(self) -> str:
@@ -130,6 +138,56 @@ class Summary:
     missing_total: int  # named evidence items still missing, over all unfinished and done tasks
     file_problems: int  # file evidence missing or changed on disk
 
+    @property
+    def org(self) -> str:
+        """The unit's short name for the title: 幸福社区, not 幸福社区双拥工作领导小组."""
+        return short_unit(self.unit, self.plan_title)
+
+    @property
+    def report_title(self) -> str:
+        return f"{self.org}{self.year}年度双拥工作总结"
+
+    def done_tasks(self) -> list[TaskLine]:
+        return [t for s in self.sections for t in s.tasks if t.status is Status.DONE]
+
+    @property
+    def done_lacking(self) -> tuple[int, int, int]:
+        """(done items, of which lack named evidence, evidence items they lack)."""
+        done = self.done_tasks()
+        lacking = [t for t in done if t.missing]
+        return len(done), len(lacking), sum(len(t.missing) for t in lacking)
+
+    @property
+    def open_lacking(self) -> tuple[int, int]:
+        """(overdue items lacking evidence, not-yet-due items lacking evidence): owed later."""
+        overdue = not_due = 0
+        for s in self.sections:
+            for t in s.tasks:
+                if t.missing and not t.status.finished:
+                    if t.overdue:
+                        overdue += 1
+                    else:
+                        not_due += 1
+        return overdue, not_due
+
+
+_UNIT_SUFFIXES = ("双拥工作领导小组办公室", "双拥工作领导小组", "双拥领导小组", "双拥工作办公室", "双拥办公室", "双拥办")
+
+
+def short_unit(unit: str, plan_title: str = "") -> str:
+    """The unit without its 领导小组/双拥办 tail; from the plan's title when there is no unit."""
+    text = (unit or "").strip()
+    for suffix in _UNIT_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    if text:
+        return text
+    title = (plan_title or "").strip()
+    cut = re.split(r"\d{4}\s*年", title, maxsplit=1)[0].strip()
+    if cut and cut != title:
+        return cut
+    return re.sub(r"(双拥)?工作计划.*$", "", title).strip()
+
 
 def _tally(name: str, tasks: list[TaskLine]) -> Tally:
     done = cancelled = overdue = 0
@@ -169,6 +227,7 @@ def summary_data(
         status = state.status
         due = state.due or occ.due
         overdue = not status.finished and due < today
+        facts = getattr(state, "facts", None)
         lines = []
         for item in state.evidence:
             if item.kind is file_kind:
@@ -198,6 +257,14 @@ def summary_data(
                 notes=state.notes,
                 amount=occ.amount,
                 carried_from=occ.carried_from,
+                period=occ.period,
+                done_on=getattr(state, "done_on", None) if status is Status.DONE else None,
+                people=getattr(facts, "people", None),
+                households=getattr(facts, "households", None),
+                amount_paid=getattr(facts, "amount_paid", None),
+                place=getattr(facts, "place", "") or "",
+                attendees=getattr(facts, "attendees", "") or "",
+                indicators=tuple(getattr(occ, "indicators", ()) or ()),
             )
         )
 
