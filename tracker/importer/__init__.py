@@ -50,15 +50,21 @@ Modules, one job each: ``reading`` (files, encodings, clean-up), ``times`` (time
 ``when``), ``units`` (owners and supporting units), ``categories``, ``sentences`` (splitting,
 activity verbs, boilerplate, titles), ``structure`` (numbering, headings, parts),
 ``analysis`` (the walk over the document), ``tasks`` (a paragraph → draft tasks) and
-``render`` (checking drafts against the loader's rules, the TOML text, the report).
+``render`` (candidates, line fates, the TOML text, the loader's rules) and ``draft`` (the
+pipeline: parts, candidates, report, saving); ``report`` words the summary for people.
 """
 
 from __future__ import annotations
 
+from .draft import (
+    ImportReport, ImportResult, MultiplePlans, PartInfo, import_blocks, import_plan, list_parts, parts_of_blocks,
+    reviewed, save_draft,
+)
 from .reading import Block, clean_text, decode_text, read_document
-from .render import ImportReport, ImportResult, import_blocks, import_plan, save_draft, toml_string
+from .render import Candidate, LineFate, rejected_fields, toml_string
 
 __all__ = [
-    "Block", "ImportReport", "ImportResult", "clean_text", "decode_text", "import_blocks", "import_plan",
-    "read_document", "save_draft", "toml_string",
+    "Block", "Candidate", "ImportReport", "ImportResult", "LineFate", "MultiplePlans", "PartInfo", "clean_text",
+    "decode_text", "import_blocks", "import_plan", "list_parts", "parts_of_blocks", "rejected_fields", "reviewed",
+    "save_draft", "toml_string",
 ]

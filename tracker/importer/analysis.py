@@ -6,32 +6,59 @@ from __future__ import annotations
 
 import re
 
-from .categories import STANDARD_CATEGORIES
-from .reading import Block
-from .sentences import TITLE_LIMIT, _ACTION, _BOILERPLATE_PARAGRAPH, split_sentences
+from .categories import STANDARD_CATEGORIES, _is_generic, map_category
+from .sentences import TITLE_LIMIT, _ACTION, _SLOGAN, line_skip_reason, split_sentences
 from .structure import (
     _Context, _Heading, _Row, _closes_heading, _heading_candidate, _heading_mode, _is_title_like,
-    _next_line, _numbering, _section, _split_label, _units,
+    _next_line, _numbering, _section, _split_label,
 )
 from .tasks import _paragraph
 from .times import best_time, label_time
-from .units import _units_in_phrase
+from .units import _UNIT_SUFFIX, _units_in_phrase, take_owner_notes
 
-def _analyse(blocks: list[Block], fallback_title: str, year: int) -> _Context:
+
+def _heading_fate(ctx: _Context, text: str) -> None:
+    if _heading_mode(text) == "skip":
+        ctx.fate("skipped", "指导思想")
+    elif _is_framing_heading(text):
+        ctx.fate("skipped", "框架性小标题")
+    else:
+        ctx.fate("category")
+
+
+def _is_framing_heading(text: str) -> bool:
+    return _is_generic(text) and not map_category(text)
+
+
+def _is_signature(units: list, i: int) -> bool:
+    """The unit's name under the plan: a bare unit name on one of the last lines."""
+    text = units[i].text
+    if len(text) > 20 or i < len(units) - 2 or i == 0:
+        return False
+    return _units_in_phrase(text) == [text] or bool(_UNIT_SUFFIX.match(text))
+
+
+def analyse(units: list, fallback_title: str, year: int) -> _Context:
+    """Tasks, headings and the fate of every line, for the units of one plan."""
     ctx = _Context(year=year)
-    units = _units(blocks)
     for i, unit in enumerate(units):
         ctx.paragraph_no = i + 1
+        ctx.line_owner = (None, [])
         if isinstance(unit, _Row):
             _handle_row(ctx, unit)
             continue
         text = unit.text
-        if _BOILERPLATE_PARAGRAPH.search(text):
+        reason = line_skip_reason(text)
+        if reason:
+            ctx.fate("skipped", reason)
             continue
+        text, owner, support = take_owner_notes(text)
+        ctx.line_owner = (owner, support)
         section = _section(text)
         if section:
             ctx.stack.clear()
             ctx.section = section[0]
+            ctx.fate("header", "篇目")
             if not ctx.title and section[1] and _is_title_like(section[1]):
                 ctx.title = section[1]
             continue
@@ -41,9 +68,16 @@ def _analyse(blocks: list[Block], fallback_title: str, year: int) -> _Context:
         # A whole paragraph styled as a heading is still a paragraph.
         styled_heading = unit.kind == "heading" and len(text) <= TITLE_LIMIT and not re.search(r"[。；;]", text)
         if num is None:
+            if _SLOGAN.search(text) and not best_time(text):
+                ctx.fate("skipped", "计划的引言")
+                continue
+            if _is_signature(units, i):
+                ctx.fate("header", "落款单位")
+                continue
             if styled_heading or _unnumbered_heading(text):
                 if not ctx.title and not ctx.drafts and _is_title_like(text):
                     ctx.title = text
+                    ctx.fate("header", "计划标题")
                     continue
                 ctx.pop_to(1)
                 label, body = _split_label(text)
@@ -51,6 +85,7 @@ def _analyse(blocks: list[Block], fallback_title: str, year: int) -> _Context:
                 ctx.stack.append(_Heading(1, "", heading_text, label_time(heading_text), _heading_mode(heading_text)))
                 if body and label:
                     _paragraph(ctx, body, "")
+                _heading_fate(ctx, heading_text)
                 continue
             label, body = _split_label(text)
             if label and body:
@@ -70,6 +105,7 @@ def _analyse(blocks: list[Block], fallback_title: str, year: int) -> _Context:
             ctx.stack.append(_Heading(level, numbering, heading_text, label_time(heading_text), _heading_mode(heading_text)))
             if label and body:
                 _paragraph(ctx, body, "", pushed=True)
+            _heading_fate(ctx, heading_text)
             continue
         if label and body:
             ctx.stack.append(_Heading(level, numbering, label, label_time(label), _heading_mode(label)))
@@ -138,6 +174,7 @@ def _handle_row(ctx: _Context, row: _Row) -> None:
     cells = [c for c in row.cells]
     distinct = [c for c in dict.fromkeys(cells) if c]
     if not distinct:
+        ctx.fate("skipped", "空行")
         return
     if len(distinct) == 1:
         # A row with one text (merged across): a heading or a paragraph, like any line.
@@ -147,6 +184,7 @@ def _handle_row(ctx: _Context, row: _Row) -> None:
     header = _header_roles(cells)
     if header is not None and roles is None:
         ctx.table_roles[row.table] = header
+        ctx.fate("header", "表头")
         return
     time_text = owner_text = support_text = category_text = notes_text = seq_text = ""
     content = ""
@@ -177,10 +215,12 @@ def _handle_row(ctx: _Context, row: _Row) -> None:
             else:
                 rest.append(c)
         if not rest:
+            ctx.fate("skipped", "没有工作内容")
             return
         longest = max(rest, key=len)
         content = "。".join([longest] + [c for c in rest if c is not longest])
     if not content:
+        ctx.fate("skipped", "没有工作内容")
         return
     para_time = label_time(time_text) if time_text else None
     notes = []

@@ -24,6 +24,7 @@ class Block:
     style: str | None = None  # the Word style name, if any
     numbered: bool = False  # Word automatic list numbering: the number is not in the text
     cell: tuple[int, int, int] | None = None  # (table, row, column) for table cells
+    line: int = 0  # the line of a text file it starts on (1-based); 0 for Word documents
 
 
 
@@ -82,7 +83,7 @@ def _text_blocks(text: str) -> list[Block]:
     table = -1
     row = 0
     in_table = False
-    for raw_line in text.splitlines():
+    for number, raw_line in enumerate(text.splitlines(), 1):
         line = raw_line.strip()
         if not line:
             in_table = False
@@ -94,15 +95,15 @@ def _text_blocks(text: str) -> list[Block]:
             if not in_table:
                 table, row, in_table = table + 1, 0, True
             for col, cell in enumerate(line.strip("|").split("|")):
-                blocks.append(Block(cell.strip(), "table-cell", None, False, (table, row, col)))
+                blocks.append(Block(cell.strip(), "table-cell", None, False, (table, row, col), number))
             row += 1
             continue
         in_table = False
         heading = re.match(r"^#{1,6}\s*(.*?)\s*#*$", line)
         if heading:
-            blocks.append(Block(heading.group(1), "heading", None))
+            blocks.append(Block(heading.group(1), "heading", None, line=number))
         else:
-            blocks.append(Block(line, "paragraph", None))
+            blocks.append(Block(line, "paragraph", None, line=number))
     return blocks
 
 

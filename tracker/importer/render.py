@@ -1,4 +1,5 @@
-"""The draft plan: drafts checked against the plan loader's rules, then the TOML text and the report.
+"""The draft plan as data (candidates, the fate of every source line) and as TOML text, checked
+against the plan loader's own rules.
 """
 
 from __future__ import annotations
@@ -6,41 +7,71 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import date
-from pathlib import Path
 
 from tracker.errors import Problem, TrackerError
 from tracker.plan.loader import parse_plan_text
 
-from .analysis import _analyse
-from .reading import Block, read_document
-from .structure import _Draft, _TITLE_NOISE
-from .tasks import FALLBACK_WHEN
-
 REVIEW = "# 请核对"
+SKIPPED = "# 已跳过"
 DEFAULT_OWNER = "双拥办"
 DEFAULT_EVIDENCE = ("活动照片", "签到表")
+FALLBACK_WHEN = "年内"
+LINE_KINDS = ("task", "category", "header", "skipped")
+_COMMENT_TEXT = 60  # characters of a skipped line quoted in its comment
 
 
 @dataclass(frozen=True)
-class ImportReport:
-    tasks: int
-    dated: int
-    undated: int
-    owners_recognised: list[str]
-    categories: list[str]
-    review: int  # tasks with at least one `# 请核对` mark
-    dropped: int = 0  # tasks left out because no valid form was found (expected 0)
+class Candidate:
+    """One proposed task, as the review shows it and the draft writes it."""
+
+    id: str
+    title: str
+    when: str
+    category: str
+    owner: str = ""  # "" → the plan's default owner
+    support: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    amount: float | int | None = None
+    notes: str = ""
+    source: str = ""  # the document's numbering and sentence
+    line: int = 0  # line of the file (for .docx: paragraph or table row number)
+    checks: tuple[tuple[str, str], ...] = ()  # (field, why it is a guess) → `# 请核对`
+    keep: bool = True
+    dated: bool = True
+
+    def check(self, name: str) -> str:
+        return dict(self.checks).get(name, "")
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.checks)
+
+    def edited(self, **changes) -> Candidate:
+        """The candidate with fields set by a person: their marks go, the person has looked."""
+        checks = tuple((k, v) for k, v in self.checks if k not in changes)
+        return replace(self, checks=checks, **changes)
 
 
 @dataclass(frozen=True)
-class ImportResult:
-    toml_text: str
-    report: ImportReport
-    title: str = ""
+class LineFate:
+    """Where one line of the source went: a task, a category, the plan header, or skipped."""
+
+    line: int
+    text: str
+    kind: str  # one of LINE_KINDS
+    reason: str = ""
 
 
-
+@dataclass(frozen=True)
+class DraftHeader:
+    title: str
+    unit: str
+    unit_guess: bool
+    year: int | None
+    owners: tuple[str, ...]
+    categories: tuple[str, ...]
+    default_owner: str
+    source_name: str
 
 
 def toml_string(value: str) -> str:
@@ -53,26 +84,49 @@ def _toml_array(values) -> str:
 
 
 def _mark(reason: str | None) -> str:
-    return f"  {REVIEW}：{reason}" if reason else ""
+    return f"  {REVIEW}：{_one_line(reason)}" if reason else ""
 
 
-@dataclass(frozen=True)
-class _Header:
-    title: str
-    unit: str
-    unit_guess: bool
-    year: int | None
-    owners: tuple[str, ...]
-    categories: tuple[str, ...]
-    default_owner: str
-    source_name: str
+def _one_line(text: str, limit: int | None = None) -> str:
+    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
 
 
-def _render(header: _Header, drafts: list[_Draft]) -> tuple[str, list[tuple[int, int]]]:
+def _skipped_comment(fate: LineFate) -> str:
+    where = f"第{fate.line}行" if fate.line else ""
+    return f"{SKIPPED}：{fate.reason or '未识别为任务'}：{where}“{_one_line(fate.text, _COMMENT_TEXT)}”"
+
+
+def _task_lines(c: Candidate, default_owner: str) -> list[str]:
     lines = [
-        f"# 计划草稿，由“{header.source_name}”导入。",
+        "[[task]]",
+        f"id = {toml_string(c.id)}",
+        f"title = {toml_string(c.title)}" + _mark(c.check("title")),
+        f"when = {toml_string(c.when)}" + _mark(c.check("when")),
+        f"category = {toml_string(c.category)}" + _mark(c.check("category")),
+        f"owner = {toml_string(c.owner or default_owner)}" + _mark(c.check("owner")),
+    ]
+    if c.support:
+        lines.append(f"support = {_toml_array(c.support)}")
+    if c.evidence:
+        lines.append(f"evidence = {_toml_array(c.evidence)}")
+    if c.amount is not None:
+        lines.append(f"amount = {c.amount}")
+    if c.notes:
+        lines.append(f"notes = {toml_string(c.notes)}")
+    lines.append(f"source = {toml_string(c.source)}")
+    return lines
+
+
+def render_text(header: DraftHeader, candidates, fates=()) -> str:
+    """The draft plan: header, kept tasks in document order, and a `# 已跳过` comment for every
+    skipped line and every candidate the review dropped."""
+    lines = [
+        f"# 计划草稿，由“{_one_line(header.source_name)}”导入。",
         f"# 行尾标有“{REVIEW}”的内容是根据原文推断的，请逐项核对，核对后可删去这些注释。",
-        "# 每项任务的 source 是原文的编号和句子，便于对照。",
+        f"# 每项任务的 source 是原文的编号和句子，便于对照；“{SKIPPED}”注明原文中没有作为任务的行。",
         "",
         f"title = {toml_string(header.title)}",
     ]
@@ -87,31 +141,25 @@ def _render(header: _Header, drafts: list[_Draft]) -> tuple[str, list[tuple[int,
         f"default_owner = {toml_string(header.default_owner)}",
         f"evidence = {_toml_array(DEFAULT_EVIDENCE)}",
     ]
-    spans = []
-    for draft in drafts:
-        lines.append("")
-        start = len(lines) + 1
-        lines.append("[[task]]")
-        lines.append(f"id = {toml_string(draft.id)}")
-        lines.append(f"title = {toml_string(draft.title)}" + _mark(draft.checks.get("title")))
-        lines.append(f"when = {toml_string(draft.when)}" + _mark(draft.checks.get("when")))
-        lines.append(f"category = {toml_string(draft.category)}" + _mark(draft.checks.get("category")))
-        owner = draft.owner or header.default_owner
-        lines.append(f"owner = {toml_string(owner)}" + _mark(draft.checks.get("owner")))
-        if draft.support:
-            lines.append(f"support = {_toml_array(draft.support)}")
-        if draft.evidence:
-            lines.append(f"evidence = {_toml_array(draft.evidence)}")
-        if draft.amount is not None:
-            lines.append(f"amount = {draft.amount}")
-        if draft.notes:
-            lines.append(f"notes = {toml_string('；'.join(dict.fromkeys(draft.notes)))}")
-        lines.append(f"source = {toml_string(draft.source)}")
-        spans.append((start, len(lines)))
-    return "\n".join(lines) + "\n", spans
+    skipped = sorted((f for f in fates if f.kind == "skipped"), key=lambda f: f.line)
+    k = 0
+    for c in candidates:
+        comments = []
+        while k < len(skipped) and skipped[k].line <= c.line:
+            comments.append(_skipped_comment(skipped[k]))
+            k += 1
+        if not c.keep:
+            comments.append(f"{SKIPPED}：核对时删去：{c.id}“{_one_line(c.title, _COMMENT_TEXT)}”")
+        if comments:
+            lines += ["", *comments]
+        if c.keep:
+            lines += ["", *_task_lines(c, header.default_owner)]
+    if k < len(skipped):
+        lines += ["", *(_skipped_comment(f) for f in skipped[k:])]
+    return "\n".join(lines) + "\n"
 
 
-def _loader_errors(text: str, label: str, year: int | None) -> list[Problem]:
+def loader_errors(text: str, label: str, year: int | None) -> list[Problem]:
     """Errors the plan loader finds in a text (warnings do not stop a draft)."""
     plan, problems = parse_plan_text(text, label, year)
     errors = [p for p in problems if p.severity == "error"]
@@ -123,110 +171,58 @@ def _loader_errors(text: str, label: str, year: int | None) -> list[Problem]:
 _TASK_FIELD = re.compile(r"^task\[\d+\]\.(\w+)")
 
 
-def _rejected_fields(header: _Header, draft: _Draft, year: int | None) -> set[str]:
-    """The fields of one draft that the plan loader rejects, checked on the draft alone."""
-    names = [n for n in (draft.owner, *draft.support) if n]
-    alone = replace(header, owners=tuple(dict.fromkeys([*names, header.default_owner])), categories=(draft.category,))
-    text, _ = _render(alone, [draft])
-    fields = set()
-    for problem in _loader_errors(text, "draft.toml", year):
+def rejected_fields(header: DraftHeader, c: Candidate) -> dict[str, str]:
+    """The fields of one candidate the plan loader rejects (field → message), checked alone."""
+    names = [n for n in (c.owner, *c.support) if n]
+    alone = replace(header, owners=tuple(dict.fromkeys([*names, header.default_owner])), categories=(c.category,))
+    fields: dict[str, str] = {}
+    for problem in loader_errors(render_text(alone, [replace(c, keep=True)]), "draft.toml", header.year):
         m = _TASK_FIELD.match(problem.field)
-        fields.add(m.group(1) if m else problem.field)
+        fields.setdefault(m.group(1) if m else problem.field, problem.message)
     return fields
 
 
-def _fit_to_loader(header: _Header, draft: _Draft, year: int | None) -> bool:
-    """Bring a draft within the loader's rules before the plan is rendered; False if it cannot be."""
-    bad = _rejected_fields(header, draft, year)
+def fit_to_loader(header: DraftHeader, c: Candidate) -> Candidate | None:
+    """The candidate brought within the loader's rules before the plan is rendered, or None."""
+    bad = rejected_fields(header, c)
     if not bad:
-        return True
+        return c
+    changes: dict = {}
+    checks = dict(c.checks)
+    notes = c.notes
     if "when" in bad:
-        draft.notes.append(f"原文时间“{draft.when}”无法识别")
-        draft.when = FALLBACK_WHEN
-        draft.checks["when"] = "原文时间无法识别，暂定年内完成"
-        draft.dated = False
-    if bad & {"owner", "support"}:
-        draft.owner, draft.support = None, []
-        draft.checks["owner"] = "原文未写责任单位"
+        notes = "；".join(x for x in (notes, f"原文时间“{c.when}”无法识别") if x)
+        changes.update(when=FALLBACK_WHEN, dated=False)
+        checks["when"] = "原文时间无法识别，暂定年内完成"
+    if bad.keys() & {"owner", "support"}:
+        changes.update(owner="", support=())
+        checks["owner"] = "原文未写责任单位"
     if "evidence" in bad:
-        draft.evidence = ()
+        changes["evidence"] = ()
     if "amount" in bad:
-        draft.amount = None
-    return not (bad - {"when", "owner", "support", "evidence", "amount"}) and not _rejected_fields(header, draft, year)
+        changes["amount"] = None
+    if bad.keys() - {"when", "owner", "support", "evidence", "amount"}:
+        return None
+    fixed = replace(c, notes=notes, checks=tuple(checks.items()), **changes)
+    return None if rejected_fields(header, fixed) else fixed
 
 
-def _guess_unit(title: str) -> str:
-    m = re.match(r"^(.*?)(?:\d{4}|20xx|20XX|xx|××)?年?度?(?:的)?双拥", title)
-    if not m:
-        return ""
-    unit = re.sub(r"(?:\d{4}|20xx|20XX|xx|××)年?度?$", "", m.group(1)).strip(" ：:")
-    return unit if 2 <= len(unit) <= 20 else ""
-
-
-def import_plan(path: Path, *, year: int | None = None, unit: str | None = None) -> ImportResult:
-    """Read the document and write a draft plan (TOML text) that always passes validation."""
-    path = Path(path)
-    blocks = read_document(path)
-    if not any(b.text.strip() for b in blocks):
-        raise TrackerError(f"{path.name} 里没有文字内容")
-    return import_blocks(blocks, name=path.name, fallback_title=path.stem, year=year, unit=unit)
-
-
-def import_blocks(
-    blocks: list[Block], *, name: str = "文档", fallback_title: str = "双拥工作计划",
-    year: int | None = None, unit: str | None = None,
-) -> ImportResult:
-    """The draft for blocks already read (import_plan without the file)."""
-    if year is not None and not (2000 <= year <= 2099):
-        raise TrackerError(f"年份{year}超出范围，应在 2000—2099 之间")
-    # Festival-in-block checks need some year; without one, this year's calendar serves.
-    check_year = year or date.today().year
-    analysed = _analyse(blocks, fallback_title, check_year)
-    drafts = analysed.drafts
-    if not drafts:
-        raise TrackerError(f"没有在 {name} 中找到可以识别的工作任务（需要有“开展、组织、召开、走访慰问”等具体工作或时间）")
-
-    unit = (unit or "").strip()
-    unit_guess = False
-    title = _TITLE_NOISE.sub("", analysed.title).strip() or fallback_title or "双拥工作计划"
-    if not unit:
-        unit = _guess_unit(title)
-        unit_guess = bool(unit)
-    default_owner = unit if unit and not unit_guess else DEFAULT_OWNER
-
-    for n, draft in enumerate(drafts, 1):
-        draft.id = f"t{n:03d}"
-    probe = _Header(title, unit, unit_guess, year, (), (), default_owner, name)
-    kept = [d for d in drafts if _fit_to_loader(probe, d, year)]
-    dropped = len(drafts) - len(kept)
-    drafts = kept
-    if not drafts:
-        raise TrackerError(f"没有在 {name} 中找到可以识别的工作任务")
+def plan_header(header: DraftHeader, candidates) -> DraftHeader:
+    """The header listing every owner and category the kept candidates use."""
+    kept = [c for c in candidates if c.keep]
     owners = tuple(dict.fromkeys([
-        *analysed.recognised, *(d.owner for d in drafts if d.owner), *(s for d in drafts for s in d.support), default_owner,
+        *header.owners, *(c.owner for c in kept if c.owner), *(s for c in kept for s in c.support), header.default_owner,
     ]))
-    categories = tuple(dict.fromkeys(d.category for d in drafts))
-    header = _Header(title, unit, unit_guess, year, owners, categories, default_owner, name)
-    text, _ = _render(header, drafts)
-    errors = _loader_errors(text, f"{fallback_title}.toml", year)
-    if errors:  # each task passed alone, so this is a defect here, not in the document
-        raise TrackerError("导入结果未通过检查：\n" + "\n".join(str(p) for p in errors))
-
-    dated = sum(1 for d in drafts if d.dated)
-    report = ImportReport(
-        tasks=len(drafts),
-        dated=dated,
-        undated=len(drafts) - dated,
-        owners_recognised=[o for o in owners if o in analysed.recognised],
-        categories=list(categories),
-        review=sum(1 for d in drafts if d.checks),
-        dropped=dropped,
-    )
-    return ImportResult(text, report, title)
+    categories = tuple(dict.fromkeys(c.category for c in kept))
+    return replace(header, owners=owners, categories=categories)
 
 
-def save_draft(result: ImportResult, target: Path) -> Path:
-    """Write the draft; never overwrite an existing file."""
-    from tracker.outputs.files import save_atomically
-
-    return save_atomically(Path(target), result.toml_text, exclusive=True)
+def reviewed_text(header: DraftHeader, candidates, fates=()) -> str:
+    """The plan after review: only kept candidates, checked by the loader; TrackerError if it fails."""
+    if not any(c.keep for c in candidates):
+        raise TrackerError("没有保留任何任务：至少保留一项再保存")
+    text = render_text(plan_header(header, candidates), candidates, fates)
+    errors = loader_errors(text, "draft.toml", header.year)
+    if errors:
+        raise TrackerError("计划未通过检查：\n" + "\n".join(str(p) for p in errors))
+    return text

@@ -26,7 +26,36 @@ _BOILERPLATE_PARAGRAPH = re.compile(
     r"小编|范文|仅供参考|欢迎阅读|欢迎大家|希望对大家有所帮助|有所帮助|计划是一种|方案属于|"
     r"方案应该怎么|下面是.{0,10}整理|以下是.{0,10}整理"
 )
-_SLOGAN = re.compile(r"为指导|指导思想|为统领|为主线，|高举.{0,20}旗帜|指导下|领导下|如下[：:。]?$")
+_SLOGAN = re.compile(
+    r"为指导|指导思想|为统领|为主线，|高举.{0,20}旗帜|指导下|领导下|如下[：:。]?$|特制定本(?:计划|方案)|"
+    r"现将.{0,30}(?:通知|安排|计划|方案)如下|总体要求"
+)
+# Exhortations with no work in them: "加强组织领导", "把双拥工作纳入重点议事日程".
+_EXHORTATION = re.compile(
+    r"^(?:我们|各单位|各部门|各级)?(?:要|必须|务必|应当)?(?:进一步|始终)?(?:切实|认真)?"
+    r"(?:加强|强化|提高|增强|深化|注重|狠抓|重视)[\u4e00-\u9fff]{1,8}$|议事日程|重要位置|突出位置|摆上.{0,6}位置"
+)
+# The chrome of web pages plans are copied from: site names, page stamps, navigation.
+_TIMESTAMP = re.compile(r"(?<!\d)\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*\d{1,2}:\d{2}(?::\d{2})?")
+_CHROME = re.compile(
+    r"内容页|面试网|文案大全|实用文档|范文网|文库|上一篇|下一篇|相关推荐|相关文章|猜你喜欢|扫码|版权所有|"
+    r"Copyright|www\.|https?://|发布时间|发布日期|浏览次数|阅读次数|责任编辑|打印本页|关闭窗口|分享到"
+)
+_SIGNATURE_DATE = re.compile(r"^(?:\d{4}|二[〇○零一二三四五六七八九]{3})年\d{1,2}月\d{1,2}日$|^(?:\d{4}|二[〇○零一二三四五六七八九]{3})年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日$")
+
+
+def line_skip_reason(text: str) -> str:
+    """Why a whole line is not part of the plan (web page chrome, sample-site preambles), or ""."""
+    if _TIMESTAMP.search(text):
+        return "网页时间戳"
+    if _CHROME.search(text) and len(text) <= 60:
+        return "网页标题或导航"
+    if _BOILERPLATE_PARAGRAPH.search(text):
+        return "范文网站的说明文字"
+    if _SIGNATURE_DATE.match(text):
+        return "落款日期"
+    return ""
+
 _DECLARATIVE = re.compile(
     r"是[^，。；]{0,30}(?:保证|保障|内容|载体|途径|方针|传统|基础|力量|结合点|连接点|优势|特色|关键|根本|之年|一年|大事|举措|体现)"
 )
@@ -106,6 +135,15 @@ def _core(text: str) -> str:
 
 
 _OWNER_LEAD = re.compile(r"^(?:由[^，,。]{2,20}?(?:牵头负责|具体负责|负责|牵头)[，,]|[^，,。]{2,12}?(?:牵头|配合|协助)[，,])+")
+# The same phrases after the activity: "召开例会，由党政办负责" / "…座谈，人武部牵头，团委配合".
+_OWNER_TAIL = re.compile(
+    r"(?:[，,]\s*(?:由[^，,。]{2,20}?(?:牵头负责|具体负责|负责|牵头)|[^，,。]{2,12}?(?:牵头负责|牵头|配合|协助)))+[。.]?$"
+)
+
+
+def without_owner_phrases(title: str) -> str:
+    """A title without the 由…负责 / …牵头 / …配合 phrases its owner fields already say."""
+    return _OWNER_TAIL.sub("", _OWNER_LEAD.sub("", title)).strip("，, ") or title
 _PURPOSE = ("为了", "为进一步", "为确保", "为更好", "为隆重", "为庆祝", "为迎接", "为密切", "通过")
 
 

@@ -23,7 +23,7 @@ _NUMBERINGS = (
     (5, re.compile(r"^([①-⑳][、．.]?)\s*")),
 )
 _SECTION_RE = re.compile(r"^(?:篇\s*([一二三四五六七八九十百\d]+)\s*[：:、.．]?(.*)|(.*?)篇\s*([一二三四五六七八九十百\d]+))$")
-_TITLE_WORDS = re.compile(r"计划|方案|要点|安排|规划|打算")
+_TITLE_WORDS = re.compile(r"计划|方案|要点|安排|规划|打算|分解表|一览表")
 _TITLE_NOISE = re.compile(r"[（(](?:优质|精选)?[\d一二三四五六七八九十]+篇[)）]|[（(]优质[^)）]*[)）]")
 
 
@@ -74,6 +74,7 @@ class _Draft:
     checks: dict[str, str] = field(default_factory=dict)  # field → reason for `# 请核对`
     dated: bool = True
     id: str = ""
+    unit: int = 0  # index of the line or row it came from
 
 
 @dataclass
@@ -82,6 +83,7 @@ class _Line:
     kind: str
     numbered: bool = False
     index: int = 0
+    line: int = 0  # line of the text file (0: a Word document)
 
 
 @dataclass
@@ -89,6 +91,11 @@ class _Row:
     cells: list[str]
     table: int
     index: int = 0
+    line: int = 0
+
+    @property
+    def text(self) -> str:
+        return " | ".join(c for c in self.cells if c)
 
 
 @dataclass
@@ -101,6 +108,13 @@ class _Context:
     table_roles: dict[int, dict[str, int]] = field(default_factory=dict)
     paragraph_no: int = 0
     year: int = 2026  # the year festival and block checks are computed for
+    fates: dict[int, tuple[str, str]] = field(default_factory=dict)  # unit index → (kind, reason)
+    line_owner: tuple[str | None, list[str]] = (None, [])  # from the current line's 责任单位 note
+
+    def fate(self, kind: str, reason: str = "") -> None:
+        """What became of the current line: "header", "category" or "skipped" (tasks are counted
+        from the drafts); the first word on a line stands."""
+        self.fates.setdefault(self.paragraph_no - 1, (kind, reason))
 
     def recognise(self, names) -> None:
         for name in names:
@@ -112,14 +126,14 @@ class _Context:
             self.stack.pop()
 
 
-def _units(blocks: list[Block]) -> list[_Line | _Row]:
+def units_of(blocks: list[Block]) -> list[_Line | _Row]:
     units: list[_Line | _Row] = []
     row_key = None
     for block in blocks:
         if block.kind == "table-cell" and block.cell is not None:
             key = (block.cell[0], block.cell[1])
             if key != row_key or not units or not isinstance(units[-1], _Row):
-                units.append(_Row([], block.cell[0]))
+                units.append(_Row([], block.cell[0], line=block.line))
                 row_key = key
             units[-1].cells.append(clean_text(block.text.replace("\n", "。").replace("。。", "。")))
             continue
@@ -127,7 +141,7 @@ def _units(blocks: list[Block]) -> list[_Line | _Row]:
         for raw in block.text.splitlines() or [block.text]:
             text = clean_text(raw)
             if text:
-                units.append(_Line(text, block.kind, block.numbered))
+                units.append(_Line(text, block.kind, block.numbered, line=block.line))
     for i, unit in enumerate(units):
         unit.index = i
     return units
@@ -180,3 +194,67 @@ def _heading_mode(text: str) -> str:
     if re.search(r"目标(?:任务)?$|总体目标|工作目标|主要目标|目标要求", _heading_core(text)):
         return "goal"
     return ""
+
+
+# ---------------------------------------------------------------------------
+# Parts: several plans in one file
+# ---------------------------------------------------------------------------
+
+_PLAN_TITLE = re.compile(r"(?:工作)?(?:计划|方案|要点)$")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One plan of a file that holds several (篇一 …, or one plan title after another)."""
+
+    number: int  # 1-based, as `--part` takes it
+    title: str
+    first: int  # unit indexes, inclusive
+    last: int
+    first_line: int  # lines of the file (for Word documents: paragraph numbers)
+    last_line: int
+    marker: str = ""  # 篇一 …, when the file numbers its plans
+
+
+def _title_line(unit) -> bool:
+    return (
+        isinstance(unit, _Line) and _numbering(unit.text) is None and _is_title_like(unit.text)
+        and len(unit.text) >= 6 and bool(_PLAN_TITLE.search(_TITLE_NOISE.sub("", unit.text)))
+    )
+
+
+def _line_no(unit) -> int:
+    return unit.line or unit.index + 1
+
+
+def find_parts(units: list) -> list[Part]:
+    """The plans in the file, in order; one part when it holds a single plan."""
+    if not units:
+        return []
+    starts = [u.index for u in units if isinstance(u, _Line) and _section(u.text)]
+    if len(starts) < 2:
+        titles = [u.index for u in units if _title_line(u)]
+        # A title repeated as the head of a new plan: each must have some body under it.
+        spaced = [i for k, i in enumerate(titles) if (titles[k + 1] if k + 1 < len(titles) else len(units)) - i >= 4]
+        starts = spaced if len(spaced) >= 2 and spaced == titles else []
+    if len(starts) < 2:
+        return [Part(1, "", 0, len(units) - 1, _line_no(units[0]), _line_no(units[-1]))]
+    parts = []
+    for n, start in enumerate(starts, 1):
+        end = starts[n] - 1 if n < len(starts) else len(units) - 1
+        section = _section(units[start].text) if isinstance(units[start], _Line) else None
+        parts.append(Part(n, _part_title(units, start, end), start, end, _line_no(units[start]), _line_no(units[end]),
+                          section[0] if section else ""))
+    return parts
+
+
+def _part_title(units: list, start: int, end: int) -> str:
+    head = units[start].text
+    section = _section(head)
+    if section is not None:
+        title = section[1]
+        following = units[start + 1] if start + 1 <= end else None
+        if following is not None and _title_line(following):
+            return following.text
+        return title or section[0]
+    return head

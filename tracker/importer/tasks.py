@@ -15,15 +15,15 @@ from .categories import (
 )
 from .reading import _plain
 from .sentences import (
-    _ACTION, _AMOUNT, _BOILERPLATE_PARAGRAPH, _DECLARATIVE, _EVIDENCE_HINTS, _OWNER_LEAD, _SLOGAN,
-    _UNSCHEDULED, _core, _starts_with_time, _title, split_clauses, split_sentences,
+    _ACTION, _AMOUNT, _BOILERPLATE_PARAGRAPH, _DECLARATIVE, _EVIDENCE_HINTS, _SLOGAN,
+    _EXHORTATION, _UNSCHEDULED, _core, _starts_with_time, _title, split_clauses, split_sentences,
+    without_owner_phrases,
 )
 from .structure import _Context, _Draft, _Heading
 from .times import _Time, best_time, label_time
-from .units import _BY_RE, _LEAD_RE, find_owners
+from .units import _BY_RE, _LEAD_RE, find_owners, take_owner_notes
 
 FALLBACK_WHEN = "年内"
-
 
 
 def _block(ctx: _Context) -> _Heading | None:
@@ -57,20 +57,27 @@ def _category(ctx: _Context, text: str, extra: _Heading | None) -> tuple[str, st
     return OTHER_CATEGORY, "原文未写分类"
 
 
-def _skip_clause(core: str, own: _Time | None, timed_block: bool, mode: str) -> bool:
+def _skip_reason(core: str, own: _Time | None, timed_block: bool, mode: str) -> str:
+    """Why a clause is not a task, or "" when it is one."""
     if len(core) < 4:
-        return True
+        return "过短，不成任务"
     if _BOILERPLATE_PARAGRAPH.search(core):
-        return True
-    if own is None and (_SLOGAN.search(core) or _DECLARATIVE.search(core)):
-        return True
+        return "范文网站的说明文字"
+    if own is None and _SLOGAN.search(core):
+        return "口号、指导思想或引言"
+    if own is None and _DECLARATIVE.search(core):
+        return "说明性语句"
     if mode == "skip" and own is None:
-        return True
+        return "指导思想"
+    if own is None and _EXHORTATION.search(core):
+        return "泛泛要求，没有具体工作"
     if _ACTION.search(core) or own is not None:
-        return False
+        return ""
     # Inside an explicit time block the document is listing the block's work: keep
     # anything that reads like an activity phrase.
-    return not (timed_block and len(core) >= 8 and not core.startswith(("为了", "为", "使", "让", "通过")))
+    if timed_block and len(core) >= 8 and not core.startswith(("为了", "为", "使", "让", "通过")):
+        return ""
+    return "没有具体工作或时间"
 
 
 def _in_window(when: str, window: tuple[date, date] | None, year: int) -> bool | None:
@@ -115,7 +122,17 @@ def _paragraph(
     undated_note: bool = False,
 ) -> None:
     if _BOILERPLATE_PARAGRAPH.search(text):
+        ctx.fate("skipped", "范文网站的说明文字")
         return
+    text, note_owner, note_support = take_owner_notes(text)
+    if note_owner is None:
+        note_owner, note_support = ctx.line_owner
+    if note_owner and not owner_hint:
+        owner_hint = note_owner
+    if note_support:
+        support_hint = [*(support_hint or []), *note_support]
+    if owner_hint:
+        ctx.recognise([owner_hint, *(support_hint or [])])
     year = ctx.year
     block = _block(ctx)
     block_time = para_time or (block.time if block else None)
@@ -130,6 +147,7 @@ def _paragraph(
 
     window = _window(block_time, year) if block_time else None
     lead: _Time | None = None  # a time that opens the paragraph covers its later sentences
+    skipped: list[str] = []
     for number, sentence in enumerate(split_sentences(text)):
         prev: _Time | None = lead
         # 由…负责 / …牵头 name the owner of the whole sentence, not of the paragraph.
@@ -138,7 +156,9 @@ def _paragraph(
             core = _core(clause)
             own = best_time(core)
             opens = number == 0 and index == 0 and own is not None and _starts_with_time(core)
-            if _skip_clause(core, own, block_time is not None, mode):
+            skip = _skip_reason(core, own, block_time is not None, mode)
+            if skip:
+                skipped.append(skip)
                 if own is not None:
                     prev = own
                     if opens:
@@ -198,9 +218,9 @@ def _paragraph(
                 elif amount == int(amount):
                     amount = int(amount)
             title = _title(clause)
-            if owner is not None and not owner_hint:
-                # The owner has its own field: "由民政办牵头，人武部配合，" need not open the title.
-                title = _OWNER_LEAD.sub("", title) or title
+            if owner is not None:
+                # The owner has its own field: "由民政办牵头，人武部配合" need not be in the title.
+                title = without_owner_phrases(title)
             if len(whens) > 1:
                 notes.append(f"原文“{time.phrase}”含{len(whens)}个节日，已分为{len(whens)}项")
             for when, label in zip(whens, labels):
@@ -218,8 +238,11 @@ def _paragraph(
                         amount=amount,
                         checks=dict(checks),
                         dated=dated,
+                        unit=ctx.paragraph_no - 1,
                     )
                 )
+    if skipped:
+        ctx.fate("skipped", skipped[0])
 
 
 def _fit_block(time: _Time, block_time: _Time, window, year: int, notes: list[str]) -> _Time:

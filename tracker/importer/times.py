@@ -154,6 +154,11 @@ def _half_yearly(m):
     return "每半年", ""
 
 
+@_pattern(1, r"年内[^，,。；;]{0,8}?[二两2]次")
+def _twice_a_year(m):
+    return "每半年", f"原文“{m.group(0)}”，暂定上下半年各一次"
+
+
 @_pattern(1, r"每(?:个)?学期")
 def _per_term(m):
     return "每半年", "原文“每学期”，暂定每半年一次"

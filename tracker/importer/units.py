@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
-
 _UNIT_NAMES = (
     "社区党工委", "社区党委", "社区居委会", "社区医院", "街道办事处", "退役军人事务站", "退役军人服务站",
     "退役军人事务局", "劳动人事部门", "民政部门", "党工委", "党支部", "居委会", "村委会", "民政办",
@@ -29,6 +27,48 @@ _SUBJECT_BEFORE = re.compile(r"^(?:由|各|县|区|市|镇|乡|街道|社区|基
 _BY_RE = re.compile(r"由([^，。；由]{2,24}?)(?:牵头负责|具体负责|负责(?!人)|牵头|带队|组织|主持|召集|承办)")
 _LEAD_RE = re.compile(r"牵头")
 _HELP_RE = re.compile(r"配合|协助|协办")
+_OBJECT_BEFORE = re.compile(
+    r"(?:走访|慰问|看望|探望|拜访|问候|为|向|给|到|赴|深入|走进|帮助|服务于|支持|关心|联系|邀请|请)"
+    r"(?:全县|全区|全镇|辖区|各|县|区|镇|乡)?$"
+)
+
+# Notes that name who does the work: "（责任单位：党政办）", "（牵头单位：民政办；配合单位：人武部）",
+# "责任人：张明" at the end of an item.
+_NOTE_ROLE = r"(?:责任单位|牵头单位|负责单位|主办单位|承办单位|责任部门|牵头部门|责任人|负责人|配合单位|协办单位|配合部门)"
+_NOTE = re.compile(rf"[（(]\s*({_NOTE_ROLE}\s*[：:][^（()）]*)[)）]")
+_TRAILING_NOTE = re.compile(rf"[，,；;\s]*({_NOTE_ROLE}\s*[：:][^。；;（(]+?)[。；;]?$")
+_NOTE_PIECE = re.compile(rf"({_NOTE_ROLE})\s*[：:]\s*([^；;]*?)(?=[；;，,]?\s*{_NOTE_ROLE}\s*[：:]|$)")
+
+
+def take_owner_notes(text: str) -> tuple[str, str | None, list[str]]:
+    """(text without its 责任单位/责任人 notes, owner, supporting units)."""
+    owner: str | None = None
+    support: list[str] = []
+
+    def take(note: str) -> None:
+        nonlocal owner
+        for m in _NOTE_PIECE.finditer(note):
+            names = [n for n in re.split(r"[、，,/和及\s]+", m.group(2).strip(" 。.")) if n and len(n) <= 20]
+            if not names:
+                continue
+            if m.group(1) in ("配合单位", "协办单位", "配合部门"):
+                support.extend(names)
+            elif owner is None:
+                owner = names[0]
+                support.extend(names[1:])
+            else:
+                support.extend(names)
+
+    def cut(m: re.Match) -> str:
+        take(m.group(1))
+        return ""
+
+    cleaned = _NOTE.sub(cut, text)
+    cleaned = _TRAILING_NOTE.sub(cut, cleaned)
+    if cleaned == text:
+        return text, None, []
+    support = [s for s in dict.fromkeys(support) if s != owner]
+    return cleaned.strip(" ，,；;"), owner, support
 
 
 def _window_before(text: str, pos: int, width: int = 14) -> str:
@@ -94,8 +134,10 @@ def find_owners(text: str) -> _Owners:
         mentioned.extend(names)
     for m in _UNIT_RE.finditer(text):
         name = _unit_name(m.group(0))
-        mentioned.append(name)
         before = text[: m.start()]
+        if _OBJECT_BEFORE.search(before):
+            continue  # 走访慰问驻地部队: the unit is what the work is done for, not who does it
+        mentioned.append(name)
         if owner is None and _SUBJECT_BEFORE.match(before):
             owner = name
         elif _SUPPORT_BEFORE.search(before):
