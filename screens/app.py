@@ -278,3 +278,10 @@ def build_app(ctx: AppContext, **options) -> ShuangyongApp:
 
 def run_app(ctx: AppContext) -> None:
     build_app(ctx).run()
+
+
+def run_review(result, source, target) -> list[str] | None:
+    """`import FILE --review`: the review screen on its own; the lines saying what was saved."""
+    from .review import ReviewApp
+
+    return ReviewApp(result, source, target).run()

@@ -99,33 +99,15 @@ def reports(app: App, board: Board) -> None:
 
 
 def import_plan(app: App) -> None:
-    """Turn an office plan document into a draft plan file."""
-    from tracker.service import import_draft
+    """Turn an office plan document into a plan file, through the review screen."""
+    from .dialogs import MessageDialog
+    from .review import start_import
 
-    from .dialogs import ImportChoice, ImportDialog, MessageDialog
-
-    lines: list[str] = []
-
-    def submit(choice: ImportChoice) -> str | None:
-        from tracker.errors import TrackerError
-
-        try:
-            report = import_draft(choice.source, choice.target)  # refuses to overwrite
-        except TrackerError as exc:
-            return str(exc)
-        except OSError as exc:
-            return f"文件操作失败：{exc.filename or ''}（{exc.strerror or exc}）"
-        lines[:] = report
-        return None
-
-    def done(choice: ImportChoice | None) -> None:
-        if choice is None:
-            return
-        target = choice.target.resolve()
+    def finished(target, lines: list[str]) -> None:
         text = "\n".join(lines) + (
             f"\n\n草稿已保存：{target}\n核对无误后运行 shuangyong-tui config --plan {target} 设为默认，"
             "再重新打开本程序即可使用这份计划。"
         )
         app.push_screen(MessageDialog("导入完成", text))
 
-    app.push_screen(ImportDialog(submit), done)
+    start_import(app, finished)

@@ -730,6 +730,8 @@ async def test_import_from_notice_writes_plan_and_refuses_overwrite(home, db):
         dialog.query_one("#import-target", Input).value = "草稿.toml"
         await pilot.press("enter")
         await settle(pilot)
+        await pilot.press("s")  # the review screen: save as found
+        await settle(pilot)
         draft = home / "草稿.toml"
         assert draft.exists()
         from tracker.plan.loader import load_plan

@@ -515,3 +515,38 @@ def import_draft(source: Path, target: Path) -> list[str]:
     result = import_plan(source)
     save_draft(result, target)
     return report_lines(result, source, target.resolve())
+
+
+# -- reviewing an import (the app's review screen) ----------------------------------------------
+
+
+def document_parts(source: Path, year: int | None = None) -> tuple:
+    """The plans a document holds (PartInfo: number, title, lines, tasks); one for most files."""
+    from tracker.importer import list_parts
+
+    return list_parts(source, year=year)
+
+
+def import_document(source: Path, *, part: int | None = None, year: int | None = None, unit: str | None = None):
+    """The import of one plan of a document, for review: an ImportResult with its candidates."""
+    from tracker.importer import import_plan
+
+    return import_plan(source, year=year, unit=unit, part=part)
+
+
+def candidate_problems(result, candidate) -> dict[str, str]:
+    """What the plan loader would refuse in one (edited) candidate: field → Chinese message."""
+    from tracker.importer import rejected_fields
+
+    return rejected_fields(result.header, candidate) if result.header is not None else {}
+
+
+def save_reviewed(result, candidates, target: Path) -> list[str]:
+    """Write the reviewed plan (kept candidates only; validated; never over an existing file) and
+    return the Chinese lines saying what was written."""
+    from tracker.importer import reviewed, save_draft
+    from tracker.importer.report import reviewed_lines
+
+    text = reviewed(result, candidates)
+    save_draft(text, target)
+    return reviewed_lines(result, candidates, Path(target).resolve())

@@ -20,10 +20,11 @@ from tracker.errors import TrackerError
 @click.option("--unit", help="单位名称，也用作默认责任单位（例如“××社区双拥工作领导小组”）。")
 @click.option("--list-parts", is_flag=True, help="只列出文件中的各份计划（篇一、篇二……），不导入。")
 @click.option("--part", type=click.IntRange(min=1), help="文件中有多份计划时，导入第几份（见 --list-parts）。")
+@click.option("--review", is_flag=True, help="导入后在终端界面中逐项核对，保存时才写入计划文件。")
 @click.pass_context
 def import_command(
     ctx: click.Context, file: Path, output: Path | None, year: int | None, unit: str | None,
-    list_parts: bool, part: int | None,
+    list_parts: bool, part: int | None, review: bool,
 ):
     """把现有的工作计划（.docx 或 .txt）转换成计划文件草稿（不会覆盖已有文件）。"""
     from tracker.importer import MultiplePlans, import_plan, save_draft  # deferred: docx parsing is only paid here
@@ -46,6 +47,11 @@ def import_command(
     except MultiplePlans as exc:
         lines = [str(exc) + "：", *parts_lines(exc.parts, file, header=False)]
         raise TrackerError("\n".join(lines)) from None
+    if review:
+        from tracker.cli.tui import review_import
+
+        review_import(result, file, target)
+        return
     save_draft(result, target)
     for line in report_lines(result, file, target):
         click.echo(line)

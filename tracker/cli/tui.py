@@ -14,3 +14,15 @@ def tui(obj: AppContext):
     from screens.app import run_app  # deferred: the app's imports are only paid when it opens
 
     run_app(obj)
+
+
+def review_import(result, source, target) -> None:
+    """Open the review of an import (`import FILE --review`); print what was saved."""
+    from screens.app import run_review  # deferred, as above
+
+    lines = run_review(result, source, target)
+    if lines:
+        for line in lines:
+            click.echo(line)
+    else:
+        click.echo("未保存，没有写入任何文件。")

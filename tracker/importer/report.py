@@ -43,6 +43,7 @@ def report_lines(result, source: Path, target: Path) -> list[str]:
     lines.append("")
     lines.append(f"下一步：用文本编辑器打开 {target}，逐项核对标有“# 请核对”的行，然后运行")
     lines.append(f"  shuangyong-tui validate {_shown(target)}")
+    lines.append("（也可以加 --review，在终端界面中逐项核对后再保存）")
     return lines
 
 
@@ -55,4 +56,16 @@ def parts_lines(parts, source: Path, *, header: bool = True) -> list[str]:
         lines.append(f"  {p.number}. {marker}{p.title}（{where}，共{p.lines}行，约{p.tasks}项任务）")
     if len(parts) > 1:
         lines.append(f"用 --part 编号 导入其中一份，例如：shuangyong-tui import {_shown(source)} --part {parts[0].number}")
+    return lines
+
+
+def reviewed_lines(result, candidates, target: Path) -> list[str]:
+    """What a review saved: kept and dropped tasks, and how to use the plan."""
+    kept = sum(1 for c in candidates if c.keep)
+    marked = sum(1 for c in candidates if c.keep and c.needs_review)
+    lines = [f"已保存 {target}：保留 {kept} 项任务，删去 {len(candidates) - kept} 项。"]
+    lines.append("  " + line_counts(result))
+    if marked:
+        lines.append(f"  仍有 {marked} 项标有“# 请核对”，可以以后再看。")
+    lines.append(f"计划已通过检查。设为默认计划：shuangyong-tui config --plan {_shown(target)}")
     return lines
