@@ -21,14 +21,11 @@ from tracker.errors import TrackerError
 from tracker.service import candidate_problems, document_parts, import_document, save_reviewed
 
 from .review_dialogs import EditCandidateDialog, PartDialog
+from .text import clip
 
 COLUMNS = (("keep", "保留", 4), ("check", "核对", 6), ("title", "任务", 34), ("when", "时间", 12),
            ("owner", "责任单位", 12), ("source", "原文", 60))
 FIELD_NAMES = {"title": "标题", "when": "时间", "owner": "责任单位", "category": "分类"}
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ReviewScreen(Screen[list[str] | None]):
@@ -81,10 +78,10 @@ class ReviewScreen(Screen[list[str] | None]):
 
     # -- display ------------------------------------------------------------------------------
     def _cells(self, c) -> list[Text]:
-        mark = Text("✓" if c.keep else "✗", style="green" if c.keep else "red")
+        mark = Text("留" if c.keep else "删", style="green" if c.keep else "red")
         check = Text("请核对" if c.needs_review else "", style="yellow")
-        title = Text(_clip(c.title, 34), style="" if c.keep else "strike dim")
-        return [mark, check, title, Text(c.when), Text(_clip(c.owner or "（默认）", 12)), Text(_clip(c.source, 60))]
+        title = Text(clip(c.title, 34), style="" if c.keep else "strike dim")
+        return [mark, check, title, Text(c.when), Text(clip(c.owner or "（默认）", 12)), Text(clip(c.source, 60))]
 
     def _refresh_row(self, index: int) -> None:
         c = self.candidates[index]
@@ -98,7 +95,7 @@ class ReviewScreen(Screen[list[str] | None]):
         marked = sum(1 for c in self.candidates if c.keep and c.needs_review)
         r = self.result.report
         text = (
-            f"核对导入：{self.source.name} → {self.target}　共 {len(self.candidates)} 项，保留 {kept} 项，"
+            f"核对导入：{self.source.name}，保存为 {self.target}　共 {len(self.candidates)} 项，保留 {kept} 项，"
             f"其中请核对 {marked} 项　（原文 {r.lines} 行：任务 {r.task_lines}、分类 {r.category_lines}、"
             f"标题 {r.header_lines}、跳过 {r.skipped_lines}）"
         )

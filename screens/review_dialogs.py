@@ -66,7 +66,7 @@ class PartDialog(Dialog):
         options = []
         for p in self.parts:
             marker = f"{p.marker} " if p.marker else ""
-            label = f"{p.number}. {marker}{p.title}（第{p.first_line}—{p.last_line}行，约{p.tasks}项任务）"
+            label = f"{p.number}. {marker}{p.title}（第{p.first_line}至{p.last_line}行，约{p.tasks}项任务）"
             options.append(Option(Content(label), id=str(p.number)))
         yield OptionList(*options, id="part-list")
 
