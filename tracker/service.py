@@ -506,17 +506,6 @@ class Tracker:
         return self.store.carry_over(self.year, to_year, snapshots, by=by)
 
 
-def import_draft(source: Path, target: Path) -> list[str]:
-    """Turn an office plan document into a draft plan file (never overwriting one) and return
-    the Chinese report of what was found; the app's way to the importer."""
-    from tracker.importer import import_plan, save_draft
-    from tracker.importer.report import report_lines
-
-    result = import_plan(source)
-    save_draft(result, target)
-    return report_lines(result, source, target.resolve())
-
-
 # -- reviewing an import (the app's review screen) ----------------------------------------------
 
 
