@@ -3,6 +3,7 @@ note, detail, undo and help. A screen mixes this in and says which row is select
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
@@ -15,7 +16,35 @@ if TYPE_CHECKING:
     from tracker.model import TrackedOccurrence
 
     from .dialogs import EvidenceChoice, StatusChoice
+    from tracker.service import AppContext
+
     from .host import Host
+
+
+EVIDENCE_FOLDER = "evidence_dir"  # the config key: where the evidence file picker opens
+
+
+def evidence_folder(ctx: AppContext) -> Path | None:
+    """The folder the last evidence file came from (set once, by picking a file)."""
+    try:
+        value = ctx.config.get(EVIDENCE_FOLDER)
+    except Exception:  # an unreadable config file is reported elsewhere; open the picker anyway
+        return None
+    path = Path(value).expanduser() if value else None
+    return path if path is not None and path.is_dir() else None
+
+
+def remember_evidence_folder(ctx: AppContext, folder: Path) -> None:
+    from tracker.errors import TrackerError
+    from tracker.service import write_config
+
+    if evidence_folder(ctx) == folder:
+        return
+    try:
+        write_config({EVIDENCE_FOLDER: str(folder)})
+        ctx.config[EVIDENCE_FOLDER] = str(folder)
+    except TrackerError:
+        pass  # only a convenience: the next picker opens in the state file's folder
 
 
 class RowActions(Screen):
@@ -38,6 +67,30 @@ class RowActions(Screen):
     def confirm(self, row: TrackedOccurrence, what: str) -> None:
         """Say what was just changed, on which item, and how to take it back."""
         self.notify(f"{what}：{clip(row.title, 40)}（按 u 撤销）", markup=False)
+
+    def guarded(self, row: TrackedOccurrence, submit):
+        """A dialog's submit that first looks whether someone changed the item since the dialog
+        opened: if so it says what the item is now and saves only when asked again."""
+        seen = [row.state]
+
+        def check(choice) -> str | None:
+            board = self.shuangyong.board
+            if board is not None:
+                try:
+                    board.refresh()
+                    now = board.get(row.id)
+                except Exception:  # the change itself reports any real problem
+                    now = None
+                if now is not None and now.state != seen[0]:
+                    seen[0] = now.state
+                    by = f"{now.state.updated_by} " if now.state.updated_by else ""
+                    return (
+                        f"{by}刚修改了这个事项，现在是：{now.status_label(board.today)}，责任单位 {now.owner}，"
+                        f"截止 {now.due.isoformat()}，佐证 {len(now.state.evidence)} 项。仍要保存请再按回车。"
+                    )
+            return submit(choice)
+
+        return check
 
     def _selected(self) -> TrackedOccurrence | None:
         if self.shuangyong.board is None:
@@ -76,7 +129,7 @@ class RowActions(Screen):
                 extra = f"，截止改为 {choice.due.isoformat()}" if choice.due else ""
                 self.confirm(row, f"已改为{choice.status.label}{extra}")
 
-        self.app.push_screen(StatusDialog(row, submit), done)
+        self.app.push_screen(StatusDialog(row, self.guarded(row, submit)), done)
 
     def action_owner(self) -> None:
         row = self._selected()
@@ -92,7 +145,7 @@ class RowActions(Screen):
             if owner:
                 self.confirm(row, f"责任单位已改为{owner}")
 
-        self.app.push_screen(OwnerDialog(row, self.shuangyong.board.owners(), submit), done)
+        self.app.push_screen(OwnerDialog(row, self.shuangyong.board.owners(), self.guarded(row, submit)), done)
 
     def action_evidence(self) -> None:
         row = self._selected()
@@ -101,6 +154,9 @@ class RowActions(Screen):
 
         from .dialogs import EvidenceDialog
 
+        ctx = self.shuangyong.ctx
+        folder = evidence_folder(ctx)
+
         def submit(choice: EvidenceChoice) -> str | None:
             return self.shuangyong.edit(
                 row.id,
@@ -108,10 +164,15 @@ class RowActions(Screen):
             )
 
         def done(choice: EvidenceChoice | None) -> None:
-            if choice is not None:
-                self.confirm(row, f"已添加佐证材料（{choice.kind.label}）")
+            if choice is None:
+                return
+            what = f"{choice.kind.label}，对应{choice.label}" if choice.label else choice.kind.label
+            self.confirm(row, f"已添加佐证材料（{what}）")
+            if choice.kind.value == "file":
+                remember_evidence_folder(ctx, Path(choice.text).parent)
 
-        self.app.push_screen(EvidenceDialog(row, submit), done)
+        picker = folder is not None
+        self.app.push_screen(EvidenceDialog(row, self.guarded(row, submit), folder=folder or ctx.db_path.parent, picker=picker), done)
 
     def action_note(self) -> None:
         row = self._selected()
@@ -127,7 +188,7 @@ class RowActions(Screen):
             if text:
                 self.confirm(row, "已添加备注")
 
-        self.app.push_screen(NoteDialog(row, submit), done)
+        self.app.push_screen(NoteDialog(row, self.guarded(row, submit)), done)
 
     def action_detail(self) -> None:
         row = self._selected()

@@ -248,10 +248,10 @@ class ShuangyongApp(App[None]):
 
     # -- command palette ------------------------------------------------------------------------------
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
+        from .palette import Palette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="输入要做的事（可用汉字搜索命令）", id="--command-palette"))
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(placeholder="输入要做的事（可用汉字搜索命令）", id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in getattr(screen, "KEY_COMMANDS", ()):

@@ -30,11 +30,13 @@ class HelpScreen(ModalScreen[None]):
             border: thick $accent 60%; background: $surface; padding: 0 1;
         }
         & #help-title { text-style: bold; margin-bottom: 1; }
-        & #help-body { height: auto; max-height: 40; }
+        /* Scrolls at 80x24: arrows, PageUp/PageDown and the mouse reach every line. */
+        & #help-body { height: auto; max-height: 80vh; }
     }
     """
 
     BINDINGS = [Binding("escape,q,question_mark", "close", "关闭")]
+    AUTO_FOCUS = "#help-body"
 
     def __init__(self, commands: tuple[Command, ...]) -> None:
         super().__init__()
@@ -55,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
             f"标记：{LEGEND}。"
         )
         with Vertical(id="help"):
-            yield Static(Content("按键与命令（按 Esc 关闭）"), id="help-title")
+            yield Static(Content("按键与命令（上下键滚动，按 Esc 关闭）"), id="help-title")
             with VerticalScroll(id="help-body"):
                 yield Static(text)
 

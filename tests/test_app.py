@@ -310,7 +310,7 @@ async def test_evidence_note_with_label_and_url_check(app, db):
         dialog = app.screen
         assert isinstance(dialog, EvidenceDialog)
         await type_text(pilot, "走访8户，签到表已存")
-        dialog.query_one("#evidence-label", Select).value = "签到表"
+        dialog.set_label("签到表")
         await pilot.press("enter")
         await pilot.pause()
         state = stored(db, "markup")
@@ -348,7 +348,7 @@ async def test_evidence_file_shows_in_detail_and_missing_file_is_marked(app, db,
         dialog = app.screen
         dialog.set_kind(EvidenceKind.FILE)
         dialog.query_one("#evidence-text", Input).value = str(photo)
-        dialog.query_one("#evidence-label", Select).value = "活动照片"
+        dialog.set_label("活动照片")
         await pilot.press("enter")
         await pilot.pause()
         assert stored(db, "markup").evidence[0].kind is EvidenceKind.FILE

@@ -61,7 +61,7 @@ def test_chrome_has_no_ambiguous_width_characters():
 
 def test_the_scan_sees_the_app_strings():
     texts = [text for _, _, text in app_strings()]
-    assert "按键与命令（按 Esc 关闭）" in texts
+    assert "按键与命令（上下键滚动，按 Esc 关闭）" in texts
     assert unicodedata.east_asian_width("…") == "A" and unicodedata.east_asian_width("“") == "A"
 
 

@@ -28,7 +28,7 @@ from tracker.state.store import Store, check_evidence  # noqa: F401 (re-exported
 
 # What the app (screens/) needs from below the service, named once here: screens/ may import
 # only the service, the model, the outputs and the errors.
-from tracker.settings import DEFAULT_PLAN_NOTICE, AppContext, parse_day  # noqa: E402,F401
+from tracker.settings import DEFAULT_PLAN_NOTICE, AppContext, parse_day, write_config  # noqa: E402,F401
 from tracker.wording import describe as describe_change  # noqa: E402,F401
 
 # ---------------------------------------------------------------------------

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, DirectoryTree, Input, OptionList, Static
 
 from tracker.model import TrackedOccurrence
 
@@ -40,7 +41,8 @@ class Dialog(ModalScreen[object]):
         & #dialog-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & #dialog-buttons Button { margin-left: 1; }
         & .field-label { margin-top: 1; color: $text-muted; }
-        & #dialog-body { height: auto; }
+        /* The body scrolls when the terminal is short (80x24): buttons and errors stay in view. */
+        & #dialog-body { height: auto; max-height: 70vh; }
         & Input { width: 1fr; margin-top: 0; }
         & OptionList { height: auto; max-height: 10; background: $boost; }
         & Select { width: 1fr; }
@@ -54,7 +56,12 @@ class Dialog(ModalScreen[object]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "取消")]
+    BINDINGS = [
+        Binding("escape", "cancel", "取消"),
+        # Enter submits from any field, a checkbox or a radio list too; lists, the file picker
+        # and the buttons keep their own Enter (see action_submit).
+        Binding("enter", "submit", "确定", show=False, priority=True),
+    ]
 
     title_text = ""
     ok_label = "确定"
@@ -66,14 +73,12 @@ class Dialog(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Content(self.title_text), id="dialog-title")
-            with VerticalScroll(id="dialog-body") if self.scrolls else Vertical(id="dialog-body"):
+            with VerticalScroll(id="dialog-body", can_focus=False):
                 yield from self.body()
             yield Static("", id="dialog-error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.ok_label, variant="primary", id="ok", compact=True)
                 yield Button("取消", id="cancel", compact=True)
-
-    scrolls = False
 
     def body(self) -> ComposeResult:
         yield from ()
@@ -100,6 +105,20 @@ class Dialog(ModalScreen[object]):
                 self.show_error(error)
                 return
         self.dismiss(value)
+
+    def action_submit(self) -> None:
+        focused = self.focused
+        if isinstance(focused, (Button, OptionList, DirectoryTree)):
+            raise SkipAction()  # a button presses, a list picks its line, the picker opens a folder
+        self.action_ok()
+
+    @on(events.Mount)
+    def _prepare_fields(self) -> None:
+        # Pre-filled text is edited, not replaced: the cursor goes to its end, nothing selected
+        # (a Backspace must not wipe a date).
+        for field in self.query(Input):
+            field.select_on_focus = False
+            field.cursor_position = len(field.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -21,7 +21,7 @@ class MessageDialog(ModalScreen[None]):
             border: thick $accent 60%; background: $surface; padding: 0 1;
         }
         & #message-title { text-style: bold; margin-bottom: 1; }
-        & #message-body { height: auto; max-height: 30; }
+        & #message-body { height: auto; max-height: 70vh; }
     }
     """
 

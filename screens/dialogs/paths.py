@@ -59,7 +59,11 @@ class PathDialog(Dialog):
         yield Checkbox("文件已存在时覆盖", value=False, id="path-overwrite")
 
     def on_mount(self) -> None:
-        self.query_one("#path-input", Input).focus()
+        # What is usually changed: the kind of report when there is a choice, else the name.
+        if self.options:
+            self.query_one("#path-option", RadioSet).focus()
+        else:
+            self.query_one("#path-input", Input).focus()
 
     @on(RadioSet.Changed, "#path-option")
     def _option_changed(self, event: RadioSet.Changed) -> None:
