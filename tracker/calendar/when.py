@@ -375,6 +375,7 @@ def _parse_festival(text: str, s: str) -> WhenSpec | None:
 # ---------------------------------------------------------------------------
 
 _ALLOWED_FREQ = {YEARLY: "YEARLY", MONTHLY: "MONTHLY", WEEKLY: "WEEKLY", DAILY: "DAILY"}
+_INTERVAL = re.compile(r"(?:^|;)INTERVAL=([^;]*)")
 _UNTIL_Z = re.compile(r"(UNTIL=[0-9]{8}(?:T[0-9]{6})?)Z", re.IGNORECASE)
 
 
@@ -386,7 +387,14 @@ def _parse_rrule(text: str, compact: str) -> WhenSpec:
         raise WhenError("RRULE 不支持 BYEASTER")
     # Dates are local: a UTC marker on UNTIL would clash with the naive dtstart.
     rule_text = _UNTIL_Z.sub(r"\1", "RRULE:" + body)
+    # dateutil loops forever on INTERVAL=0 (it never advances) and fails oddly on a
+    # negative one: refuse both before anything is expanded.
+    for m in _INTERVAL.finditer(body):
+        if not m[1].isdigit() or int(m[1]) < 1:
+            raise WhenError(f"RRULE 的 INTERVAL 应为正整数（1 表示每次都重复，2 表示隔一次），实际是“{m[1]}”：{text.strip()}")
     rule = _build_rrule(rule_text, datetime(2024, 1, 1))
+    if rule._interval < 1:  # noqa: SLF001 - a second guard on what dateutil understood
+        raise WhenError(f"RRULE 的 INTERVAL 应为正整数：{text.strip()}")
     if rule._freq not in _ALLOWED_FREQ:  # noqa: SLF001 - dateutil exposes no public getter
         raise WhenError("RRULE 只支持按日、周、月、年重复（FREQ=DAILY/WEEKLY/MONTHLY/YEARLY）")
     return WhenSpec(kind="rrule", text=text, rule=rule_text)
