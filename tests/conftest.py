@@ -9,6 +9,7 @@ import pytest
 def env(tmp_path, monkeypatch):
     """An isolated user: own config file, no configured plan or state file, cwd in tmp_path."""
     monkeypatch.setenv("SHUANGYONG_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("SHUANGYONG_HOLIDAYS", str(tmp_path / "holidays.toml"))
     for name in ("SHUANGYONG_PLAN", "SHUANGYONG_DB", "SHUANGYONG_TODAY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)

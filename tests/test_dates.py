@@ -254,13 +254,18 @@ def _first_uncovered_year() -> int:
     return next(y for y in range(2026, 2100) if not is_covered(y))
 
 
-def test_uncovered_year_is_weekends_only_and_provisional():
+def test_uncovered_year_is_weekends_and_statutory_days_and_provisional():
+    from tracker.calendar.holidays import statutory_days
+
     year = _first_uncovered_year()
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(date(year, 3, 1))
+    statutory = statutory_days(year)
+    # 元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3 (中秋 may fall on 10-01..03)
+    assert 12 <= len(statutory) <= 13
     day = date(year, 1, 1)
     while day.year == year:
-        assert is_workday(day) == (day.weekday() < 5, True)
+        assert is_workday(day) == (day.weekday() < 5 and day not in statutory, True)
         day += timedelta(days=1)
 
 
@@ -290,8 +295,10 @@ def test_month_ends_2027_weekends_only():
 
 
 def test_workday_lookups_are_cached():
-    workdays.is_workday.cache_clear()
+    from tracker.calendar import holidays
+
+    holidays.day_info.cache_clear()
     is_workday(D("2026-05-31"))
     is_workday(D("2026-05-31"))
-    assert workdays.is_workday.cache_info().hits >= 1
-    assert workdays.is_covered.cache_info().currsize >= 1
+    assert holidays.day_info.cache_info().hits >= 1
+    assert holidays.library_covers.cache_info().currsize >= 1

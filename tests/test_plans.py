@@ -216,8 +216,10 @@ def test_xuexiao_defense_class_dates_2026():
     plan = load_plan(template_path("xuexiao"), year=2026)
     days = [o.due for o in expand_plan(plan, 2026) if o.task_id == "defense-class"]
     assert len(days) == 12
-    assert all(d.weekday() == 3 and d.day <= 7 for d in days)
-    assert days[0].isoformat() == "2026-01-01"
+    assert all(d.weekday() == 3 and d.day <= 14 for d in days)
+    # on_holiday = "next_week": 01-01 (元旦) and 10-01 (国庆) move a week later
+    assert days[0].isoformat() == "2026-01-08"
+    assert days[9].isoformat() == "2026-10-08"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -61,8 +61,10 @@ def test_fields_come_from_task_and_plan():
     forum = occ["spring-forum"]
     assert (forum.task_id, forum.title, forum.category, forum.owner) == (
         "spring-forum", "春节前夕召开军民座谈会", "拥军优属", "社区党委")
-    assert (forum.start, forum.nominal_due, forum.due) == (D("2026-02-10"), D("2026-02-16"), D("2026-02-16"))
-    assert forum.period is None and not forum.shifted and not forum.provisional
+    # 春节 2026 is 02-17; its days off are 02-15..02-23; 02-14 (Saturday) is a make-up working day:
+    # the window ends on the last working day before the days off.
+    assert (forum.start, forum.nominal_due, forum.due) == (D("2026-02-10"), D("2026-02-16"), D("2026-02-14"))
+    assert forum.period is None and forum.shifted and not forum.provisional
     assert forum.support == ("驻区部队",)
     assert forum.evidence == ("会议记录", "活动照片")  # the task's own
     assert forum.notes == "邀请部队领导"
@@ -110,7 +112,8 @@ def test_shift_2025_dragon_boat_month_end():
     assert occ["info@2025-05"].due == D("2025-05-30") and occ["info@2025-05"].shifted
     # 2025-01-31 is inside the 春节 break (01-28..02-04): Monday 01-27
     assert occ["info@2025-01"].due == D("2025-01-27")
-    assert occ["spring-forum"].due == D("2025-01-28")  # 春节 2025-01-29 minus one day
+    # 春节 2025-01-29, days off 01-28..02-04: the last working day before them is Monday 01-27
+    assert occ["spring-forum"].due == D("2025-01-27")
 
 
 @pytest.mark.skipif(is_covered(2027), reason="this chinesecalendar release already has the 2027 holidays")
@@ -120,11 +123,13 @@ def test_provisional_2027():
     assert (jul.due, jul.shifted, jul.provisional) == (D("2027-07-30"), True, True)
     # every period end went through the policy on weekends only: all provisional
     for o in occ.values():
-        if o.task_id in ("info", "meeting", "talk", "summary", "clean", "may"):
+        # and so is every festival window that ends before the festival's days off
+        if o.task_id in ("info", "meeting", "talk", "summary", "clean", "may", "spring-forum", "bayi"):
             assert o.provisional, o.id
         else:
             assert not o.provisional, o.id  # festivals, weekdays, RRULE dates
-    assert occ["spring-forum"].due == D("2027-02-05")  # 春节 2027-02-06
+    # 春节 2027-02-06; 除夕 02-05 is a statutory day off even before the notice
+    assert occ["spring-forum"].due == D("2027-02-04")
     assert not occ["flag@2027-01-04"].provisional
 
 
@@ -132,7 +137,7 @@ def test_template_plan_expands_for_any_year():
     template = dataclasses.replace(make_plan(), year=None)
     a = expand_plan(template, 2030)
     assert {o.year for o in a} == {2030}
-    assert by_id(a)["spring-forum"].due == D("2030-02-02")  # 春节 2030-02-03
+    assert by_id(a)["spring-forum"].due == D("2030-02-01")  # 春节 2030-02-03, 除夕 02-02 off
 
 
 def test_expand_task_alone():

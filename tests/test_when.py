@@ -193,7 +193,7 @@ def test_examples_cover_every_form_and_all_expand():
             assert slot.nominal_due.year == 2026
     assert kinds == {
         "span", "date", "before", "festival", "monthly", "quarterly", "halfyearly", "yearly",
-        "weekly", "monthly_weekday", "monthly_day", "rrule",
+        "weekly", "monthly_weekday", "monthly_day", "rrule", "range",
     }
     for name in FESTIVALS:
         assert any(name in text for text in WHEN_EXAMPLES), name
@@ -406,7 +406,7 @@ def test_not_a_string():
         ("2025年3月10日", 2026, "日期年份2025与计划年份2026不一致"),
         ("2026-03-10前", 2027, "日期年份2026与计划年份2027不一致"),
         ("2月29日", 2026, "日期不存在：2026年2月29日"),
-        ("春节前30天", 2023, "在2023年内没有对应日期"),  # 春节 2023 is 01-22
+        ("腊八", 2023, "2023年的腊八在2022年12月30日"),  # 春节 2023 is 01-22
         ("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", 2026, "没有产生任何日期"),
         ("RRULE:FREQ=DAILY;UNTIL=20250301", 2026, "没有产生任何日期"),
         ("RRULE:FREQ=DAILY;BYHOUR=0,12", 2026, "超过400个"),

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the calendar package is imported only where dates are computed
+    from tracker.calendar.holidays import Holidays
 
 
 # ---------------------------------------------------------------------------
@@ -18,6 +21,10 @@ from typing import Any
 # ---------------------------------------------------------------------------
 
 WORKDAY_POLICIES = ("previous", "next", "none")
+# What a fixed-day item (每周一, 每月第一个周四, 3月10日, a festival day, RRULE) does when
+# its day is an official holiday: keep (stay, flagged), skip (no occurrence that time),
+# next / previous (the nearest working day), next_week (same weekday a week later).
+HOLIDAY_RULES = ("keep", "skip", "next", "previous", "next_week")
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ class Task:
     amount: float | None = None
     source: str = ""  # where an imported task came from (numbering, sentence)
     line: int = 0  # line of the task's table in the plan file, for messages
+    indicators: tuple[str, ...] = ()  # 考评 indicator codes the task serves, e.g. ("2.3",)
+    on_holiday: str | None = None  # one of HOLIDAY_RULES; None: the plan's rule
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,10 @@ class Plan:
     workday: str = "previous"  # one of WORKDAY_POLICIES
     tasks: tuple[Task, ...] = ()
     path: Path | None = None
+    uid: str = ""  # stable plan key (calendar UIDs, sync); see docs/plan-format.md
+    on_holiday: str = "keep"  # one of HOLIDAY_RULES, for tasks that name none
+    holidays: "Holidays | None" = None  # the office's holidays data; None: none
+    indicator_catalogue: str = ""  # the 考评 catalogue file the codes refer to ("" = bundled)
 
     def year_or(self, today: date) -> int:
         """The plan's own year, or the given day's year for a template."""
@@ -88,6 +101,8 @@ class Occurrence:
     amount: float | None = None
     when: str = ""
     carried_from: str | None = None  # "2025:old-id" for a carry-over
+    indicators: tuple[str, ...] = ()  # 考评 indicator codes of the task
+    holiday: str | None = None  # the official holiday the due falls on (春节 ...), else None
 
 
 # ---------------------------------------------------------------------------

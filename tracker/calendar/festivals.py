@@ -9,12 +9,13 @@ tests compare every lunar month start 1901–2100 against both libraries.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, timedelta
 from functools import lru_cache
 
 from borax.calendars.lunardate import LunarDate, TermUtils
-from dateutil.relativedelta import SA, relativedelta
+from dateutil.relativedelta import relativedelta, weekday as rd_weekday
 
 from tracker.errors import WhenError
 
@@ -23,27 +24,45 @@ from tracker.errors import WhenError
 MIN_YEAR = 1901
 MAX_YEAR = 2100
 
-# Canonical names, in calendar order.
+# Canonical names, in calendar order. 腊八, 小年 and 除夕 are the ones before the
+# year's own 春节 (in January or February; 腊八 falls in late December of the year
+# before in a few years, and is then not in that year).
 FESTIVALS: tuple[str, ...] = (
     "元旦",
+    "腊八",
+    "小年",
+    "南方小年",
+    "除夕",
     "春节",
     "元宵",
     "清明",
     "五一",
     "五四",
+    "母亲节",
     "端午",
+    "父亲节",
     "七一",
     "八一",
+    "七夕",
     "国防教育日",
     "中秋",
     "烈士纪念日",
     "国庆",
     "重阳",
+    "冬至",
 )
 
 # Other names people write for the same day -> canonical name.
 ALIASES: dict[str, str] = {
     "元旦节": "元旦",
+    "腊八节": "腊八",
+    "北方小年": "小年",
+    "北小年": "小年",
+    "南小年": "南方小年",
+    "大年三十": "除夕",
+    "年三十": "除夕",
+    "除夕夜": "除夕",
+    "大年夜": "除夕",
     "农历新年": "春节",
     "元宵节": "元宵",
     "清明节": "清明",
@@ -63,6 +82,8 @@ ALIASES: dict[str, str] = {
     "建军节": "八一",
     "八一节": "八一",
     "八一建军节": "八一",
+    "七夕节": "七夕",
+    "乞巧节": "七夕",
     "全民国防教育日": "国防教育日",
     "中秋节": "中秋",
     "烈士节": "烈士纪念日",
@@ -72,6 +93,7 @@ ALIASES: dict[str, str] = {
     "十一国庆节": "国庆",
     "重阳节": "重阳",
     "老人节": "重阳",
+    "冬至节": "冬至",
 }
 
 # Fixed solar days (month, day).
@@ -85,14 +107,50 @@ _FIXED: dict[str, tuple[int, int]] = {
     "国庆": (10, 1),
 }
 
-# Lunar days (lunar month, lunar day) of the lunar year that starts in the solar year.
+# Lunar days (lunar month, lunar day) of the lunar year that starts in the solar year;
+# 腊月 (month 12) days are those of the lunar year before: the 腊月 before 春节.
 _LUNAR: dict[str, tuple[int, int]] = {
+    "腊八": (12, 8),
+    "小年": (12, 23),
+    "南方小年": (12, 24),
     "春节": (1, 1),
     "元宵": (1, 15),
     "端午": (5, 5),
+    "七夕": (7, 7),
     "中秋": (8, 15),
     "重阳": (9, 9),
 }
+
+# n-th weekday of a month: (month, weekday 0 = Monday, n) - dateutil relativedelta.
+_NTH_WEEKDAY: dict[str, tuple[int, int, int]] = {
+    "母亲节": (5, 6, 2),  # second Sunday of May
+    "父亲节": (6, 6, 3),  # third Sunday of June
+    "国防教育日": (9, 5, 3),  # third Saturday of September
+}
+
+_TERMS = ("清明", "冬至")
+
+# An arbitrary lunar date (腊月二十三, 正月十五) is kept under this key: 农历<month>月<day>.
+_LUNAR_KEY = re.compile(r"^农历([0-9]{1,2})月([0-9]{1,2})$")
+LUNAR_MONTH_NAMES = ("正", "二", "三", "四", "五", "六", "七", "八", "九", "十", "冬", "腊")
+_LUNAR_DAY_NAMES = tuple(
+    ["初" + d for d in "一二三四五六七八九十"]
+    + ["十" + d for d in "一二三四五六七八九"]
+    + ["二十"]
+    + ["廿" + d for d in "一二三四五六七八九"]
+    + ["三十"]
+)
+
+
+def lunar_key(month: int, day: int) -> str:
+    """The festival key of a lunar date, e.g. lunar_key(12, 23) == "农历12月23"."""
+    return f"农历{month}月{day}"
+
+
+def lunar_label(month: int, day: int) -> str:
+    """A lunar date as written: 腊月廿三, 正月十五."""
+    return f"{LUNAR_MONTH_NAMES[month - 1]}月{_LUNAR_DAY_NAMES[day - 1]}"
+
 
 _QUOTES = "“”‘’\"'「」『』〝〞《》〈〉"
 
@@ -130,26 +188,61 @@ def canonical_name(name: str) -> str | None:
 
 
 def festival_date(name: str, year: int) -> date:
-    """The solar date of a festival in a year; WhenError for an unknown name or year."""
+    """The solar date of a festival (or a lunar-date key) in a year; WhenError when unknown."""
     canonical = canonical_name(name)
-    if canonical is None:
+    if canonical is None and _LUNAR_KEY.match(name) is None:
         raise WhenError(f"未知节日“{name}”，可用：{'、'.join(FESTIVALS)}")
-    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}—{MAX_YEAR}）")
-    return _festival_date(canonical, year)
+    return _festival_date(canonical or name, year)
 
 
-@lru_cache(maxsize=4096)
+def festival_label(key: str) -> str:
+    """How a festival key is shown: the canonical name, or the lunar date as written."""
+    m = _LUNAR_KEY.match(key)
+    return f"农历{lunar_label(int(m[1]), int(m[2]))}" if m else key
+
+
+@lru_cache(maxsize=8192)
 def _festival_date(canonical: str, year: int) -> date:
     if canonical in _FIXED:
         month, day = _FIXED[canonical]
         return date(year, month, day)
-    if canonical in _LUNAR:
-        month, day = _LUNAR[canonical]
-        # leap=0: the festival is in the regular month, never in a leap month of that number.
-        return lunar_to_solar(year, month, day, 0)
-    if canonical == "清明":
-        return TermUtils.nth_term_day(year, term_name="清明")
-    if canonical == "国防教育日":
-        return date(year, 9, 1) + relativedelta(weekday=SA(3))
+    if canonical == "除夕":
+        # The eve of the year's 春节: 腊月三十, or 廿九 when 腊月 is short.
+        return _festival_date("春节", year) - timedelta(days=1)
+    m = _LUNAR_KEY.match(canonical)
+    if m or canonical in _LUNAR:
+        month, day = (int(m[1]), int(m[2])) if m else _LUNAR[canonical]
+        lunar_year = year - 1 if month == 12 else year
+        try:
+            # leap=0: the regular month, never a leap month of that number.
+            return lunar_to_solar(lunar_year, month, day, 0)
+        except ValueError:
+            raise WhenError(f"农历{lunar_year}年{LUNAR_MONTH_NAMES[month - 1]}月没有{_LUNAR_DAY_NAMES[day - 1]}（小月只有29天）") from None
+    if canonical in _TERMS:
+        return TermUtils.nth_term_day(year, term_name=canonical)
+    if canonical in _NTH_WEEKDAY:
+        month, weekday, nth = _NTH_WEEKDAY[canonical]
+        return date(year, month, 1) + relativedelta(weekday=rd_weekday(weekday, nth))
     raise AssertionError(f"festival without a rule: {canonical}")  # pragma: no cover
+
+
+@lru_cache(maxsize=None)
+def margins(key: str) -> tuple[int, int]:
+    """(fewest days from Jan 1 to the festival, fewest days from it to Dec 31), 1901–2100.
+
+    Only years in which the festival falls inside the year count. An offset of more
+    days than this leaves the year in some year: such an offset is refused for all.
+    """
+    before = after = 366
+    for year in range(MIN_YEAR, MAX_YEAR + 1):
+        try:
+            day = _festival_date(key, year)
+        except WhenError:
+            continue
+        if day.year != year:
+            continue
+        before = min(before, (day - date(year, 1, 1)).days)
+        after = min(after, (date(year, 12, 31) - day).days)
+    return before, after

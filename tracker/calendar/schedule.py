@@ -1,8 +1,17 @@
 """Expand a plan's tasks into the dated occurrences of one year.
 
 A county plan has thousands of tasks but only a few dozen distinct `when`
-texts, so the dated slots (after the workday policy) are cached per
-(when, year, policy); what remains per occurrence is building the dataclass.
+texts, so the dated slots (after the workday policy and the holiday rule) are
+cached per (when, year, policy, holiday rule, holidays data); what remains per
+occurrence is building the dataclass.
+
+Three rules place a due:
+- a period end (季度, 月, 每月 ...) follows the plan's workday policy;
+- a festival window that ends before the festival (前夕, 前, 期间, 两节 ...) ends on
+  the last working day before the festival's days off (unless the policy is none);
+- a fixed day (3月10日, 每周一, 每月第一个周四, 每月10日, RRULE, a festival day) that is an
+  official holiday follows the holiday rule (on_holiday): keep (flagged with the
+  holiday's name), skip, next, previous, next_week.
 """
 
 from __future__ import annotations
@@ -12,18 +21,23 @@ from datetime import date
 from functools import lru_cache
 from operator import attrgetter
 
-from tracker.errors import WhenError
-from tracker.model import Occurrence, Plan, Task
-from tracker.calendar.when import parse_when, slots_for
-from tracker.calendar.workdays import adjust
+from datetime import timedelta
 
-# (period, start, nominal_due, due, shifted, provisional)
-_Resolved = tuple[str | None, date, date, date, bool, bool]
+from tracker.calendar.holidays import NO_HOLIDAYS, Holidays, day_info
+from tracker.calendar.when import Slot, parse_when, slots_for
+from tracker.calendar.workdays import adjust, last_workday_before
+from tracker.errors import WhenError
+from tracker.model import HOLIDAY_RULES, Occurrence, Plan, Task
+
+# (period, start, nominal_due, due, shifted, provisional, holiday)
+_Resolved = tuple[str | None, date, date, date, bool, bool, str | None]
 
 _SET_HERE = frozenset(
     ("id", "task_id", "year", "title", "category", "owner", "start", "nominal_due", "due",
-     "shifted", "provisional", "period", "support", "evidence", "notes", "amount", "when")
+     "shifted", "provisional", "period", "support", "evidence", "notes", "amount", "when",
+     "indicators", "holiday")
 )
+_MAX_WEEKS = 6  # next_week: a week later, again while that is a holiday too
 _FIELDS = dataclasses.fields(Occurrence)
 # Plain defaults of the fields this module does not set (carried_from ...).
 _DEFAULTS = {f.name: f.default for f in _FIELDS if f.default is not dataclasses.MISSING}
@@ -46,18 +60,65 @@ def _build(values: dict) -> Occurrence:
     return Occurrence(**values)
 
 
+def _eve_due(slot: Slot, holidays: Holidays) -> tuple[date, bool]:
+    """(due, provisional) of a window that ends before the festival's days off."""
+    festival = slot.eve
+    assert festival is not None
+    working, _, provisional = day_info(festival, holidays)
+    if slot.nominal_due < festival or not working:
+        due, guess = last_workday_before(festival, holidays)
+    else:  # 期间 of a festival that is a working day: the window's end, on a working day
+        due, _, guess = adjust(slot.nominal_due, "previous", holidays)
+    if due.year != slot.nominal_due.year or due < slot.start - timedelta(days=31):
+        return slot.nominal_due, provisional  # nothing sensible inside the year: as written
+    return due, provisional or guess
+
+
+def _on_holiday(day: date, rule: str, holidays: Holidays) -> tuple[date | None, bool]:
+    """(due, provisional) of a fixed day that is an official holiday; None: skipped."""
+    if rule == "skip":
+        return None, False
+    if rule in ("next", "previous"):
+        due, _, provisional = adjust(day, rule, holidays)
+        return due, provisional
+    if rule == "next_week":
+        later = day
+        for _ in range(_MAX_WEEKS):
+            later = later + timedelta(days=7)
+            if later.year != day.year:
+                break
+            working, name, provisional = day_info(later, holidays)
+            if name is None:
+                return later, provisional
+        due, _, provisional = adjust(day, "previous", holidays)
+        return due, provisional
+    raise WhenError(f"未知的节假日规则“{rule}”，可选：{'、'.join(HOLIDAY_RULES)}")
+
+
 @lru_cache(maxsize=16384)
-def _resolved(when: str, year: int, policy: str) -> tuple[_Resolved, ...]:
-    """The slots of a `when` text in a year with the workday policy applied."""
+def _resolved(when: str, year: int, policy: str, rule: str = "keep", holidays: Holidays = NO_HOLIDAYS) -> tuple[_Resolved, ...]:
+    """The slots of a `when` text in a year with the workday policy and holiday rule applied."""
     out = []
     for slot in slots_for(parse_when(when), year):
+        provisional = False
         if slot.adjustable:
-            due, shifted, provisional = adjust(slot.nominal_due, policy)
+            due, shifted, provisional = adjust(slot.nominal_due, policy, holidays)
+        elif slot.eve is not None and policy != "none":
+            due, provisional = _eve_due(slot, holidays)
+            shifted = due != slot.nominal_due
         else:
-            due, shifted, provisional = slot.nominal_due, False, False
+            due, shifted = slot.nominal_due, False
+            if rule != "keep":
+                _, name, guess = day_info(due, holidays)
+                if name is not None:
+                    moved, provisional = _on_holiday(due, rule, holidays)
+                    if moved is None:
+                        continue  # skip: no occurrence this time
+                    due, shifted = moved, moved != slot.nominal_due
+        holiday = day_info(due, holidays)[1]
         # A due moved back before its window opened (a 上旬 ending in a holiday)
         # still needs a window that contains it.
-        out.append((slot.period, min(slot.start, due), slot.nominal_due, due, shifted, provisional))
+        out.append((slot.period, min(slot.start, due), slot.nominal_due, due, shifted, provisional, holiday))
     return tuple(out)
 
 
@@ -66,8 +127,9 @@ def expand_task(task: Task, plan: Plan, year: int) -> list[Occurrence]:
 
     WhenError names the task when its `when` cannot be read or has no date in the year.
     """
+    rule = task.on_holiday or plan.on_holiday
     try:
-        resolved = _resolved(task.when, year, plan.workday)
+        resolved = _resolved(task.when, year, plan.workday, rule, plan.holidays or NO_HOLIDAYS)
     except WhenError as exc:
         where = f"（第{task.line}行）" if task.line else ""
         raise WhenError(f"任务“{task.id}”{where}的时间“{task.when}”：{exc}") from None
@@ -83,9 +145,10 @@ def expand_task(task: Task, plan: Plan, year: int) -> list[Occurrence]:
         notes=task.notes,
         amount=task.amount,
         when=task.when,
+        indicators=task.indicators,
     )
     occurrences = []
-    for period, start, nominal_due, due, shifted, provisional in resolved:
+    for period, start, nominal_due, due, shifted, provisional, holiday in resolved:
         values = base.copy()
         values["id"] = task.id if period is None else f"{task.id}@{period}"
         values["start"] = start
@@ -94,6 +157,7 @@ def expand_task(task: Task, plan: Plan, year: int) -> list[Occurrence]:
         values["shifted"] = shifted
         values["provisional"] = provisional
         values["period"] = period
+        values["holiday"] = holiday
         occurrences.append(_build(values))
     return occurrences
 

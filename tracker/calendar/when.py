@@ -20,7 +20,18 @@ from dateutil.relativedelta import relativedelta, weekday as rd_weekday
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
 from tracker.errors import WhenError
-from tracker.calendar.festivals import ALIASES, FESTIVALS, MAX_YEAR, MIN_YEAR, canonical_name, festival_date
+from tracker.calendar.festivals import (
+    ALIASES,
+    FESTIVALS,
+    LUNAR_MONTH_NAMES,
+    MAX_YEAR,
+    MIN_YEAR,
+    canonical_name,
+    festival_date,
+    festival_label,
+    lunar_key,
+    margins,
+)
 
 MAX_RRULE_DATES = 400  # per year; more is surely a mistake (FREQ=DAILY gives 366 at most)
 MAX_OFFSET_DAYS = 100  # 春节前7天 ... a festival offset beyond this is a typo
@@ -35,27 +46,35 @@ WHEN_EXAMPLES: tuple[str, ...] = (
     "上半年", "下半年", "H1", "h2", "上半年底前",
     # months and month ranges
     "5月", "五月", "5月份", "五月份", "十二月", "3月底前", "6月底", "11月末", "3—5月",
-    "3月上旬", "3月中旬", "3月下旬",
+    "3月上旬", "3月中旬", "3月下旬", "3月初", "3月中",
     # the whole year, due at its end
-    "年底", "年底前", "年内", "全年", "年终",
+    "年底", "年底前", "年内", "全年", "年终", "年初",
     # dates
     "3月10日", "3月10号", "03-10", "3-10", "3/10", "2026-03-10", "2026年3月10日",
     "３月１０日", "三月十日",
     # before a date
     "3月10日前", "3月10日之前", "2026-03-10前",
+    # date ranges
+    "3月10日至20日", "3月10日—4月5日", "3月10日-20日",
     # festivals and commemorative days
     "元旦", "春节", "元宵", "元宵节", "清明", "清明节", "五一", "劳动节", "五四", "青年节",
     "端午", "端午节", "七一", "建党节", "八一", "“八一”", "建军节", "八一建军节", "中秋",
     "中秋节", "国庆", "国庆节", "重阳", "重阳节", "国防教育日", "全民国防教育日",
-    "烈士纪念日",
+    "烈士纪念日", "除夕", "大年三十", "腊八", "腊八节", "小年", "北方小年", "南方小年", "冬至",
+    "七夕", "母亲节", "父亲节",
+    # lunar dates
+    "腊月二十三", "腊月廿三", "正月十五", "农历八月十五", "八月初一",
+    # two festivals together: 元旦 to 春节
+    "两节", "两节期间", "元旦春节期间", "元旦、春节期间",
     # festival offsets and vague windows
     "春节前7天", "八一后3天", "国庆前2日", "春节前七天", "春节前夕", "“八一”前夕", "八一前",
-    "春节期间", "在春节期间", "八一后", "春节前后", "建军节之际", "元旦前夕",
+    "春节期间", "在春节期间", "八一后", "春节前后", "建军节之际", "元旦前夕", "春节前一周",
+    "中秋前两周", "国庆后一周",
     # recurrences
     "每月", "每月一次", "每季度", "每季度一次", "每半年", "上下半年各一次", "每年", "每年一次",
     "每周一", "每周星期一", "每星期五", "每周日",
     "每月第一个周四", "每月第1个星期四", "每月第二个周二", "每月最后一个周五",
-    "每月10日", "每月10日前", "每月10号",
+    "每月10日", "每月10日前", "每月10号", "每月上旬", "每月初", "每月中旬", "每月下旬",
     # RRULE (dateutil rrulestr; dtstart = Jan 1 of the year)
     "RRULE:FREQ=MONTHLY;BYMONTHDAY=15",
     "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
@@ -83,8 +102,9 @@ KINDS = (
     "monthly_weekday",  # the n-th (or last) given weekday of each month
     "monthly_day",  # month start .. day n of each month
     "rrule",
+    "range",  # one date to another (3月10日至20日); due at the end; adjustable
 )
-REPEAT_KINDS = frozenset(KINDS[4:])
+REPEAT_KINDS = frozenset(KINDS[4:12])
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,7 @@ class WhenSpec:
     day: int = 0  # date / before / monthly_day
     festival: str = ""  # canonical festival name
     offsets: tuple[int, int] = (0, 0)  # festival: start and due relative to the festival day
+    eve: bool = False  # festival: the window ends before the festival's days off
     weekday: int = -1  # weekly / monthly_weekday: 0 = Monday
     nth: int = 0  # monthly_weekday: 1..5, or -1 for the last
     rule: str = ""  # rrule: the RRULE text, normalised
@@ -118,6 +139,9 @@ class Slot:
     start: date
     nominal_due: date
     adjustable: bool  # the due is a period end: the workday policy applies
+    # a festival window that must end by the last working day before the festival's
+    # days off: the festival day (前夕, 前, 期间, 两节 ...); None otherwise
+    eve: date | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -204,7 +228,16 @@ _RE = {
     "year": re.compile(r"^(?:年底前?|年末前?|年终前?|年内|全年|本年度?|年度内)$"),
     "month_range": re.compile(r"^" + N + r"月?-" + N + r"月份?" + _PERIOD_END + r"$"),
     "month": re.compile(r"^" + N + r"月份?(?:底前|末前|底|末|内)?$"),
-    "xun": re.compile(r"^" + N + r"月份?([上中下])旬$"),
+    "xun": re.compile(r"^" + N + r"月份?([上中下]旬|初|中)$"),
+    "year_start": re.compile(r"^年初前?$"),
+    "every_xun": re.compile(r"^每个?月([上中下]旬|初|中)$"),
+    "date_range": re.compile(r"^" + N + r"月" + N + r"[日号]?-(?:" + N + r"月)?" + N + r"[日号]$"),
+    "bare_pair": re.compile(r"^([0-9]{1,2}|[一二三四五六七八九十]{1,3})(-|/)([0-9]{1,2}|[一二三四五六七八九十]{1,3})$"),
+    "lunar": re.compile(
+        r"^(农历)?(正|一|二|三|四|五|六|七|八|九|十|十一|十二|冬|腊)月"
+        r"(初[一二三四五六七八九十]|十[一二三四五六七八九]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十)"
+    ),
+    "two_festivals": re.compile(r"^(?:两节|元旦[、,和与及]?春节)(期间|前夕|前|之际|来临之际)?$"),
     "date_cn": re.compile(r"^(?:([0-9]{4})年)?" + N + r"月" + N + r"[日号](前|之前|以前)?$"),
     "date_num": re.compile(r"^(?:([0-9]{4})[-/])?([0-9]{1,2})[-/]([0-9]{1,2})(前|之前|以前)?$"),
     "every_month": re.compile(r"^每个?月(?:一次|1次)?$"),
@@ -235,7 +268,20 @@ _FESTIVAL_WINDOWS: dict[str, tuple[int, int]] = {
     "之后": (1, 14),
     "以后": (1, 14),
     "前后": (-7, 7),
+    "前一周": (-7, -1),
+    "前1周": (-7, -1),
+    "前两周": (-14, -1),
+    "前2周": (-14, -1),
+    "后一周": (1, 7),
+    "后1周": (1, 7),
+    "后两周": (1, 14),
+    "后2周": (1, 14),
 }
+# Windows that end by the last working day before the festival's days off.
+_EVE_WINDOWS = frozenset(("前夕", "之际", "来临之际", "前", "之前", "以前", "期间", "前一周", "前1周", "前两周", "前2周"))
+_XUN_DAYS = {"上旬": (1, 10), "初": (1, 10), "中旬": (11, 20), "中": (11, 20), "下旬": (21, 31)}
+_LUNAR_MONTHS = {name: n for n, name in enumerate(LUNAR_MONTH_NAMES, start=1)}
+_LUNAR_MONTHS.update({"一": 1, "十一": 11, "十二": 12})
 _FESTIVAL_OFFSET = re.compile(r"^([前后])" + N + r"[天日]$")
 
 # Longest names first so that 八一建军节 wins over 八一.
@@ -258,12 +304,17 @@ def _parse_cached(text: str) -> WhenSpec:
     compact = _compact(text)
     if compact[:6].upper() == "RRULE:":
         return _parse_rrule(text, compact)
-    s = _DASHES.sub("-", compact).upper()
+    # 至 joins a range (3月10日至20日) except inside the name 冬至.
+    s = _DASHES.sub("-", compact.replace("冬至", "\0")).replace("\0", "冬至").upper()
     if s.startswith(("在", "于")) and len(s) > 1:
         s = s[1:]
     if not s:
         raise WhenError(f"无法识别的时间表达“{text}”，{_HINT}")
-    spec = _parse_plain(text, s)
+    spec = _parse_bare_pair(text, compact)
+    if spec is None:
+        spec = _parse_plain(text, s)
+    if spec is None:
+        spec = _parse_lunar(text, s)
     if spec is None:
         spec = _parse_festival(text, s)
     if spec is None:
@@ -303,12 +354,27 @@ def _parse_plain(text: str, s: str) -> WhenSpec | None:
             raise WhenError(f"月份范围无效：{first}月至{last}月（起始月份应不晚于结束月份）")
         return _span(text, first, last)
     if m := _RE["month"].match(s):
+        if m[1] == "两":
+            raise WhenError(f"“{text.strip()}”看不出是哪个月：2月请写“2月”或“二月”，每两个月一次请分别写出月份")
         month = _check_month(_num(m[1], text), m[1])
         return _span(text, month, month)
     if m := _RE["xun"].match(s):
         month = _check_month(_num(m[1], text), m[1])
-        days = {"上": (1, 10), "中": (11, 20), "下": (21, 31)}[m[2]]
-        return _span(text, month, month, days)
+        return _span(text, month, month, _XUN_DAYS[m[2]])
+    if _RE["year_start"].match(s):
+        return _span(text, 1, 1)
+    if m := _RE["every_xun"].match(s):
+        return WhenSpec(kind="monthly", text=text, days=_XUN_DAYS[m[1]])
+    if m := _RE["date_range"].match(s):
+        first_month = _check_month(_num(m[1], text), m[1])
+        first_day = _num(m[2], text)
+        last_month = _check_month(_num(m[3], text), m[3]) if m[3] else first_month
+        last_day = _num(m[4], text)
+        _check_day(first_month, first_day)
+        _check_day(last_month, last_day)
+        if (first_month, first_day) >= (last_month, last_day):
+            raise WhenError(f"日期范围无效：{first_month}月{first_day}日至{last_month}月{last_day}日（起始日应早于结束日）")
+        return WhenSpec(kind="range", text=text, months=(first_month, last_month), days=(first_day, last_day))
     if m := _RE["date_cn"].match(s) or _RE["date_num"].match(s):
         year = int(m[1]) if m[1] else None
         if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
@@ -343,7 +409,98 @@ def _parse_plain(text: str, s: str) -> WhenSpec | None:
     return None
 
 
+_QUARTER_PAIRS = {(1, 3), (4, 6), (7, 9), (10, 12)}
+_RANGE_WORDS = re.compile(r"^([0-9]{1,2}|[一二三四五六七八九十]{1,3})([‐‑‒–—―−﹘﹣~〜～至到]+)([0-9]{1,2}|[一二三四五六七八九十]{1,3})$")
+
+
+def _parse_bare_pair(text: str, compact: str) -> WhenSpec | None:
+    """Two numbers without 月 (1—3, 1至3, 10-12): months, or refused with a suggestion."""
+    m = _RANGE_WORDS.match(compact)
+    if m is not None and m[2] not in "-/":
+        first, last = _number(m[1]), _number(m[3])
+        if first is not None and last is not None and 1 <= first < last <= 12:
+            # 至/到/— between two numbers is a range of months: nobody writes a date that way.
+            return _span(text, first, last)
+        raise WhenError(f"“{text.strip()}”看不出是月份还是日期：月份范围请写“{m[1]}—{m[3]}月”，日期请写“{m[1]}月{m[3]}日”")
+    m = _RE["bare_pair"].match(compact)
+    if m is not None and m[2] == "-":
+        first, last = _number(m[1]), _number(m[3])
+        if (first, last) in _QUARTER_PAIRS:
+            raise WhenError(
+                f"“{text.strip()}”看不出是季度还是日期：第{(last or 3) // 3}季度请写“{first}—{last}月”，"
+                f"日期请写“{first}月{last}日”"
+            )
+    return None
+
+
+def _lunar_day(token: str) -> int:
+    if token.startswith("初"):
+        return 10 if token == "初十" else _CN_DIGITS[token[1]]
+    if token.startswith("廿"):
+        return 20 + _CN_DIGITS[token[1]]
+    value = _number(token)
+    assert value is not None
+    return value
+
+
+def _parse_lunar(text: str, s: str) -> WhenSpec | None:
+    """A lunar date (腊月二十三, 正月十五, 农历八月十五), optionally with a window."""
+    m = _RE["lunar"].match(s)
+    if m is None:
+        return None
+    month = _LUNAR_MONTHS[m[2]]
+    day = _lunar_day(m[3])
+    rest = s[m.end():]
+    if rest.startswith(("日", "号")):
+        return None  # 三月十日: a solar date, read by the date forms
+    return _festival_spec(text, s, lunar_key(month, day), rest)
+
+
+def _festival_spec(text: str, s: str, festival: str, rest: str) -> WhenSpec | None:
+    """The window of a festival given what follows its name; None when rest is no window."""
+    if rest in _FESTIVAL_WINDOWS:
+        offsets = _FESTIVAL_WINDOWS[rest]
+        spec = WhenSpec(kind="festival", text=text, festival=festival, offsets=offsets, eve=rest in _EVE_WINDOWS)
+    elif m := _FESTIVAL_OFFSET.match(rest):
+        days = _num(m[2], text)
+        if not 1 <= days <= MAX_OFFSET_DAYS:
+            raise WhenError(f"节日前后的天数应为1—{MAX_OFFSET_DAYS}天：{s}")
+        offset = -days if m[1] == "前" else days
+        spec = WhenSpec(kind="festival", text=text, festival=festival, offsets=(offset, offset))
+    else:
+        return None
+    _check_window_in_year(spec)
+    return spec
+
+
+def _check_window_in_year(spec: WhenSpec) -> None:
+    """An offset that can leave the year is refused for every year, not only some."""
+    due = spec.offsets[1]
+    if _anchor_shift(spec) != 0:
+        return  # 元旦前…: the run-up to next year's 元旦, always inside the plan year
+    before, after = margins(spec.festival)
+    name = festival_label(spec.festival)
+    if due < 0 and -due > before:
+        raise WhenError(
+            f"“{spec.text.strip()}”在有的年份会落到上一年：日期按计划年份自己的{name}计算，"
+            f"{name}最早在1月{before + 1}日，提前的天数最多{before}天"
+        )
+    if due > 0 and due > after:
+        raise WhenError(
+            f"“{spec.text.strip()}”在有的年份会落到下一年：日期按计划年份自己的{name}计算，"
+            f"推后的天数最多{after}天"
+        )
+
+
+def _anchor_shift(spec: WhenSpec) -> int:
+    """Which year's festival a window uses: +1 for 元旦 windows that end before it."""
+    return 1 if spec.festival == "元旦" and spec.offsets[1] < 0 else 0
+
+
 def _parse_festival(text: str, s: str) -> WhenSpec | None:
+    if m := _RE["two_festivals"].match(s):
+        # 两节 / 元旦春节期间: from 元旦 to the last working day before the 春节 days off.
+        return WhenSpec(kind="festival", text=text, festival="春节", offsets=(-366, -1), eve=True)
     for name in _FESTIVAL_NAMES:
         if not s.startswith(name):
             continue
@@ -356,16 +513,13 @@ def _parse_festival(text: str, s: str) -> WhenSpec | None:
                 break
         if rest.startswith("节") and not name.endswith("节"):
             rest = rest[1:]
-        if rest in _FESTIVAL_WINDOWS:
-            return WhenSpec(kind="festival", text=text, festival=festival, offsets=_FESTIVAL_WINDOWS[rest])
-        if m := _FESTIVAL_OFFSET.match(rest):
-            days = _num(m[2], text)
-            if not 1 <= days <= MAX_OFFSET_DAYS:
-                raise WhenError(f"节日前后的天数应为1—{MAX_OFFSET_DAYS}天：{s}")
-            offset = -days if m[1] == "前" else days
-            return WhenSpec(kind="festival", text=text, festival=festival, offsets=(offset, offset))
+        spec = _festival_spec(text, s, festival, rest)
+        if spec is not None:
+            return spec
         # 十一 is 国庆 but 十一月 is November: let other readings have their turn.
     if m := _RE["festival_like"].match(s):
+        if m[1] in ("腊八节",):  # pragma: no cover - listed names are matched above
+            return None
         raise WhenError(f"未知节日“{m[1]}”，可用：{'、'.join(FESTIVALS)}（也可写元宵节、建军节、全民国防教育日等）")
     return None
 
@@ -495,9 +649,21 @@ def _slots_cached(spec: WhenSpec, year: int) -> tuple[Slot, ...]:
     if kind == "festival":
         return (_festival_slot(spec, year),)
     if kind == "monthly":
+        if spec.days != (0, 0):  # 每月上旬 ...: days of each month, due at the last
+            first, last = spec.days
+            return tuple(
+                Slot(f"{year}-{m:02d}", date(year, m, first), date(year, m, min(last, _month_end(year, m).day)), True)
+                for m in range(1, 13)
+            )
         return tuple(
             Slot(f"{year}-{m:02d}", date(year, m, 1), _month_end(year, m), True) for m in range(1, 13)
         )
+    if kind == "range":
+        (m1, m2), (d1, d2) = spec.months, spec.days
+        for month, day in ((m1, d1), (m2, d2)):
+            if day > calendar.monthrange(year, month)[1]:
+                raise WhenError(f"日期不存在：{year}年{month}月{day}日（{year}年不是闰年）")
+        return (Slot(None, date(year, m1, d1), date(year, m2, d2), True),)
     if kind == "quarterly":
         return tuple(
             Slot(f"{year}Q{q}", date(year, 3 * q - 2, 1), _month_end(year, 3 * q), True) for q in range(1, 5)
@@ -535,15 +701,22 @@ def _slots_cached(spec: WhenSpec, year: int) -> tuple[Slot, ...]:
 
 
 def _festival_slot(spec: WhenSpec, year: int) -> Slot:
+    """The window of a festival in the plan year, anchored on that year's own festival.
+
+    元旦 windows that end before 元旦 (元旦前夕) are the run-up to next year's 元旦, at the
+    end of the plan year. An offset that leaves the year was refused when parsing; a
+    festival that itself falls outside the year (腊八 before an early 春节) is an error
+    for that year.
+    """
     start_off, due_off = spec.offsets
-    # 元旦前夕 in a plan for 2026 means the end of 2026, before 元旦 2027: take the
-    # festival of the year whose window ends inside the plan year.
-    for anchor in (year, year + 1, year - 1):
-        if not MIN_YEAR <= anchor <= MAX_YEAR:
-            continue
-        day = festival_date(spec.festival, anchor)
-        due = day + timedelta(days=due_off)
-        if due.year == year:
-            start = max(day + timedelta(days=start_off), date(year, 1, 1))
-            return Slot(None, start, due, False)
-    raise WhenError(f"“{spec.text.strip()}”在{year}年内没有对应日期")
+    anchor = year + _anchor_shift(spec)
+    name = festival_label(spec.festival)
+    if not MIN_YEAR <= anchor <= MAX_YEAR:
+        raise WhenError(f"“{spec.text.strip()}”在{year}年内没有对应日期（{anchor}年超出支持范围）")
+    day = festival_date(spec.festival, anchor)
+    due = day + timedelta(days=due_off)
+    if due.year != year:
+        when = f"{day.year}年{day.month}月{day.day}日"
+        raise WhenError(f"“{spec.text.strip()}”在{year}年内没有对应日期：{year}年的{name}在{when}")
+    start = min(max(day + timedelta(days=start_off), date(year, 1, 1)), due)
+    return Slot(None, start, due, False, eve=day if spec.eve else None)

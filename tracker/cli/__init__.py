@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.export import export, report
+from tracker.cli.holidays import holidays
 from tracker.cli.imports import import_command
 from tracker.cli.tui import tui
 from tracker.cli.options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
@@ -242,6 +243,7 @@ def row_json(row, today: date) -> dict:
         "amount": o.amount,
         "when": o.when,
         "carried_from": o.carried_from,
+        "holiday": o.holiday,
     }
 
 
@@ -549,6 +551,7 @@ cli.add_command(tui)
 cli.add_command(export)
 cli.add_command(report)
 cli.add_command(import_command, "import")
+cli.add_command(holidays)
 
 
 def main() -> None:

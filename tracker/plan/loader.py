@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tracker.calendar.holidayfile import holiday_paths, load_holidays
+from tracker.calendar.holidays import NO_HOLIDAYS, Holidays
 from tracker.errors import PlanError, Problem
 from tracker.model import Plan
 from tracker.plan.problems import MESSAGE_CAP, _Collector
@@ -32,20 +34,26 @@ __all__ = [
 ]
 
 
-def load_plan(path: Path | str, year: int | None = None) -> Plan:
+def load_plan(path: Path | str, year: int | None = None, holidays: Holidays | None = None) -> Plan:
     """The plan at `path`; raises PlanError listing every problem when it has errors.
 
     `year` is the year `when` expressions are checked against for a template (a plan
     without its own ``year``); default: the current year.
     """
-    plan, problems = check_plan(path, year)
+    plan, problems = check_plan(path, year, holidays)
     if plan is None:
         raise PlanError(problems)
     return plan
 
 
-def check_plan(path: Path | str, year: int | None = None) -> tuple[Plan | None, list[Problem]]:
-    """(plan, problems): the plan is None when any problem is an error. Never raises."""
+def check_plan(
+    path: Path | str, year: int | None = None, holidays: Holidays | None = None
+) -> tuple[Plan | None, list[Problem]]:
+    """(plan, problems): the plan is None when any problem is an error. Never raises.
+
+    `holidays`: the office's holidays data; default: the holidays files that apply to
+    this plan (the user's data folder, then holidays.toml beside the plan).
+    """
     label = str(path)
     try:
         p = Path(path)
@@ -64,17 +72,25 @@ def check_plan(path: Path | str, year: int | None = None) -> tuple[Plan | None, 
     text, problem = _decode(data, label)
     if problem is not None:
         return None, [problem]
-    return _parse(text, label, year, Path(path))
+    extra: list[Problem] = []
+    if holidays is None:
+        holidays, extra = load_holidays(holiday_paths(Path(path)))
+        if any(p.severity == "error" for p in extra):
+            return None, extra
+    plan, problems = _parse(text, label, year, Path(path), holidays)
+    return plan, extra + problems
 
 
 def parse_plan_text(
-    text: str, label: str, year: int | None = None
+    text: str, label: str, year: int | None = None, holidays: Holidays | None = None
 ) -> tuple[Plan | None, list[Problem]]:
     """Like check_plan for text already in memory; `label` stands for the path in messages."""
-    return _parse(text, label, year, None)
+    return _parse(text, label, year, None, holidays or NO_HOLIDAYS)
 
 
-def _parse(text: str, label: str, year: int | None, path: Path | None) -> tuple[Plan | None, list[Problem]]:
+def _parse(
+    text: str, label: str, year: int | None, path: Path | None, holidays: Holidays = NO_HOLIDAYS
+) -> tuple[Plan | None, list[Problem]]:
     if not isinstance(text, str):
         return None, [Problem(label, 0, "文件", "内容不是文字")]
     if text.startswith("\ufeff"):
@@ -85,7 +101,7 @@ def _parse(text: str, label: str, year: int | None, path: Path | None) -> tuple[
     lines = _Lines(text)
     out = _Collector(label)
     try:
-        plan = _validate(data, lines, out, year, path)
+        plan = _validate(data, lines, out, year, path, holidays)
     except RecursionError:
         out.add("internal", 0, "TOML", "列表或表格嵌套层次过深，无法检查")
         plan = None

@@ -27,6 +27,8 @@ _KIND_LABELS = {
     "unknown": "未知的键",
     "dupitem": "列表项重复",
     "internal": "无法检查",
+    "holiday": "落在法定节假日",
+    "indicator": "未知的考评指标",
 }
 
 

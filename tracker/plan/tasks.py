@@ -12,6 +12,7 @@ from typing import Any
 
 from tracker.calendar import when as _when
 from tracker.errors import WhenError
+from tracker.calendar.holidays import NO_HOLIDAYS, Holidays
 from tracker.model import Task
 from tracker.plan.problems import _Collector, _listing, _show, _suggest, _text_list, _wrong_type
 from tracker.plan.tomlread import _Lines
@@ -27,6 +28,8 @@ TASK_KEYS = (
     "notes",
     "amount",
     "source",
+    "indicators",
+    "on_holiday",
 )
 _TASK_KEY_SET = frozenset(TASK_KEYS)
 
@@ -52,6 +55,11 @@ _TASK_ALIASES = {
     "note": "notes",
     "金额": "amount",
     "来源": "source",
+    "指标": "indicators",
+    "考评指标": "indicators",
+    "indicator": "indicators",
+    "节假日": "on_holiday",
+    "holiday": "on_holiday",
 }
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -72,7 +80,18 @@ class _TaskReader:
         default_owner: str,
         default_evidence: tuple[str, ...],
         check_year: int | None,
+        workday: str = "previous",
+        rule: str = "keep",
+        rule_chosen: bool = False,
+        holidays: Holidays = NO_HOLIDAYS,
+        catalogue: frozenset[str] | None = None,
     ):
+        self.workday = workday
+        self.rule = rule
+        self.rule_chosen = rule_chosen
+        self.holidays = holidays
+        self.catalogue = catalogue
+        self.holiday_checked: dict[tuple[str, str], str | None] = {}
         self.lines = lines
         self.out = out
         self.owners = owners
@@ -159,6 +178,28 @@ class _TaskReader:
             if message is not None:
                 self.fail(index, "when", "when", message)
 
+        task_rule: str | None = None
+        if "on_holiday" in raw:
+            from tracker.plan.validate import holiday_rule
+
+            task_rule = holiday_rule(raw["on_holiday"], f"task[{index + 1}].on_holiday", self.lines.of_task_key(index, "on_holiday"), self.out)
+            if task_rule is None:
+                self.ok = False
+        if when_text and message is None and self.check_year is not None and "on_holiday" not in raw and not self.rule_chosen:
+            self.warn_holidays(index, when_text)
+
+        indicators: tuple[str, ...] = ()
+        if "indicators" in raw:
+            indicators = self.text_list(index, raw, "indicators") or ()
+            if self.catalogue is not None:
+                for code in indicators:
+                    if code not in self.catalogue:
+                        self.fail(
+                            index, "indicator", "indicators",
+                            f"考评指标“{_show(code)}”不在指标目录中" + _suggest(code, sorted(self.catalogue))
+                            + "；指标编号见 plans/indicators.toml 或计划的 indicator_catalogue 文件",
+                        )
+
         category = self.text(index, raw, "category", False, "分类")
         if category and self.category_set and category not in self.category_set:
             self.fail(
@@ -227,7 +268,18 @@ class _TaskReader:
             amount=amount,
             source=source,
             line=self.line_of_task(index),
+            indicators=indicators,
+            on_holiday=task_rule,
         )
+
+    def warn_holidays(self, index: int, when_text: str) -> None:
+        """A warning when a fixed-day item falls on official holidays and no rule was chosen."""
+        key = (when_text, self.workday)
+        if key not in self.holiday_checked:
+            self.holiday_checked[key] = _holiday_warning(when_text, self.check_year, self.workday, self.holidays)
+        message = self.holiday_checked[key]
+        if message is not None:
+            self.out.add("holiday", lambda: self.lines.of_task_key(index, "when"), f"task[{index + 1}].when", message, "warning")
 
     def report_duplicates(self) -> None:
         lines = self.lines
@@ -260,3 +312,23 @@ def _check_when(text: str, year: int | None) -> str | None:
     except Exception as exc:  # noqa: BLE001 - a user's text must never end in a traceback
         return f"无法识别的时间表达“{_show(text)}”（{type(exc).__name__}）"
     return None
+
+
+def _holiday_warning(text: str, year: int, workday: str, holidays: Holidays) -> str | None:
+    """'2026年有2次落在法定节假日（…）…' for a when whose dues fall on holidays, else None."""
+    from tracker.calendar.schedule import _resolved
+
+    try:
+        resolved = _resolved(text, year, workday, "keep", holidays)
+    except Exception:  # noqa: BLE001 - the when check reports real problems
+        return None
+    hits = [(due, holiday) for (_, _, _, due, _, _, holiday) in resolved if holiday]
+    if not hits:
+        return None
+    shown = "、".join(f"{due.month}月{due.day}日 {name}" for due, name in hits[:4])
+    more = f" 等{len(hits)}次" if len(hits) > 4 else ""
+    return (
+        f"{year}年有{len(hits)}次落在法定节假日（{shown}{more}），按默认照常保留；"
+        "可写 on_holiday = \"next_week\"（推后一周）、\"next\"（顺延）、\"previous\"（提前）、\"skip\"（这次不做）"
+        "或 \"keep\"（确认照常）"
+    )

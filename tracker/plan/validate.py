@@ -7,12 +7,14 @@ tables are checked by tracker.plan.tasks.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tracker.calendar.festivals import MAX_YEAR as _CALENDAR_MAX_YEAR, MIN_YEAR as _CALENDAR_MIN_YEAR
-from tracker.model import WORKDAY_POLICIES, Plan, Task
+from tracker.calendar.holidays import NO_HOLIDAYS, Holidays
+from tracker.model import HOLIDAY_RULES, WORKDAY_POLICIES, Plan, Task
 from tracker.plan.problems import _Collector, _listing, _show, _suggest, _text_list, _wrong_type
 from tracker.plan.tasks import _TaskReader
 from tracker.plan.tomlread import _Lines
@@ -26,6 +28,9 @@ TOP_KEYS = (
     "categories",
     "default_owner",
     "evidence",
+    "uid",
+    "on_holiday",
+    "indicator_catalogue",
     "task",
 )
 
@@ -48,13 +53,38 @@ _TOP_ALIASES = {
     "佐证": "evidence",
     "任务": "task",
     "tasks": "task",
+    "id": "uid",
+    "plan_id": "uid",
+    "节假日": "on_holiday",
+    "holiday": "on_holiday",
+    "指标": "indicator_catalogue",
 }
+UID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,79}")
 YEAR_MIN, YEAR_MAX = _CALENDAR_MIN_YEAR, _CALENDAR_MAX_YEAR  # the range festival dates are known for
 MAX_PLAN_BYTES = 20 * 1024 * 1024  # a plan is a few kB; refuse to chew on a stray archive
 
 
+def holiday_rule(value: Any, where: str, line, out: _Collector) -> str | None:
+    """A valid on_holiday value, or None after recording the problem."""
+    choices = "keep（照常，标出节假日）、skip（这次不做）、next（顺延到下一个工作日）、previous（提前到上一个工作日）、next_week（推后一周）"
+    if not isinstance(value, str):
+        out.add("type", line, where, _wrong_type("文字", value, f"可选：{choices}"))
+        return None
+    key = value.strip().lower()
+    if key not in HOLIDAY_RULES:
+        out.add("range", line, where, f"无效的取值“{_show(value)}”，可选：{choices}" + _suggest(key, HOLIDAY_RULES))
+        return None
+    return key
+
+
 def _validate(
-    data: dict[str, Any], lines: _Lines, out: _Collector, year: int | None, path: Path | None
+    data: dict[str, Any],
+    lines: _Lines,
+    out: _Collector,
+    year: int | None,
+    path: Path | None,
+    holidays: Holidays = NO_HOLIDAYS,
+    catalogue: frozenset[str] | None = None,
 ) -> Plan | None:
     for key in data:
         if key not in TOP_KEYS:
@@ -110,6 +140,18 @@ def _validate(
         else:
             workday = value.strip().lower()
 
+    uid = text_field("uid", False, "计划编号")
+    if uid and UID_PATTERN.fullmatch(uid) is None:
+        out.add("range", lines.of_top("uid"), "uid", f"计划编号“{_show(uid)}”不合规：用英文字母、数字和 . _ : -，不超过80个字符（init 会自动生成）")
+        uid = ""
+
+    rule = "keep"
+    rule_chosen = "on_holiday" in data
+    if rule_chosen:
+        rule = holiday_rule(data["on_holiday"], "on_holiday", lines.of_top("on_holiday"), out) or "keep"
+
+    indicator_catalogue = text_field("indicator_catalogue", False, "考评指标文件")
+
     def top_list(key: str) -> tuple[str, ...]:
         if key not in data:
             return ()
@@ -143,7 +185,10 @@ def _validate(
         if isinstance(check_year, bool) or not isinstance(check_year, int) or not YEAR_MIN <= check_year <= YEAR_MAX:
             out.add("range", 0, "year", f"检查用的年份{check_year}超出范围，应在 {YEAR_MIN}—{YEAR_MAX} 之间")
             check_year = None
-    tasks = _validate_tasks(data, lines, out, owners, categories, default_owner, default_evidence, check_year)
+    tasks = _validate_tasks(
+        data, lines, out, owners, categories, default_owner, default_evidence, check_year,
+        workday=workday, rule=rule, rule_chosen=rule_chosen, holidays=holidays, catalogue=catalogue,
+    )
 
     if out.has_errors:
         return None
@@ -158,6 +203,10 @@ def _validate(
         workday=workday,
         tasks=tuple(tasks),
         path=path,
+        uid=uid,
+        on_holiday=rule,
+        holidays=holidays if holidays else None,
+        indicator_catalogue=indicator_catalogue,
     )
 
 
@@ -170,6 +219,7 @@ def _validate_tasks(
     default_owner: str,
     default_evidence: tuple[str, ...],
     check_year: int | None,
+    **context: Any,
 ) -> list[Task]:
     raw_tasks = data.get("task")
     if raw_tasks is None:
@@ -188,7 +238,7 @@ def _validate_tasks(
         return []
 
     lines.expected_tasks = len(raw_tasks)
-    reader = _TaskReader(lines, out, owners, categories, default_owner, default_evidence, check_year)
+    reader = _TaskReader(lines, out, owners, categories, default_owner, default_evidence, check_year, **context)
     tasks = [task for index, raw in enumerate(raw_tasks) if (task := reader.read(index, raw)) is not None]
     reader.report_duplicates()
     return tasks
