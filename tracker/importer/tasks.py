@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -57,6 +58,15 @@ def _category(ctx: _Context, text: str, extra: _Heading | None) -> tuple[str, st
     return OTHER_CATEGORY, "原文未写分类"
 
 
+# A short first sentence that names the field of the work the paragraph then describes.
+_LEAD_HEADING = re.compile(
+    r"^(?:大力|切实|认真|积极|广泛|深入|扎实|全面|进一步|不断|努力)+[\u4e00-\u9fff“”]{2,10}$"
+)
+_CONCRETE = re.compile(r"召开|举办|举行|走访|慰问|看望|发放|参观|座谈|讲座|竞赛|比赛|演练|军训|义诊")
+# Attitudes rather than work: "增强…的责任感和紧迫感", "充分认识…的重要性".
+_ATTITUDE = re.compile(r"重要性|必要性|紧迫感|责任感|自觉性|使命感|荣誉感|为契机")
+
+
 def _skip_reason(core: str, own: _Time | None, timed_block: bool, mode: str) -> str:
     """Why a clause is not a task, or "" when it is one."""
     if len(core) < 4:
@@ -70,6 +80,8 @@ def _skip_reason(core: str, own: _Time | None, timed_block: bool, mode: str) -> 
     if mode == "skip" and own is None:
         return "指导思想"
     if own is None and _EXHORTATION.search(core):
+        return "泛泛要求，没有具体工作"
+    if _ATTITUDE.search(core) and not _CONCRETE.search(core):
         return "泛泛要求，没有具体工作"
     if _ACTION.search(core) or own is not None:
         return ""
@@ -148,8 +160,15 @@ def _paragraph(
     window = _window(block_time, year) if block_time else None
     lead: _Time | None = None  # a time that opens the paragraph covers its later sentences
     skipped: list[str] = []
-    for number, sentence in enumerate(split_sentences(text)):
+    sentences = split_sentences(text)
+    for number, sentence in enumerate(sentences):
         prev: _Time | None = lead
+        if (
+            number == 0 and _LEAD_HEADING.match(_core(sentence)) and not best_time(sentence)
+            and any(not _skip_reason(_core(s), best_time(s), block_time is not None, mode) for s in sentences[1:])
+        ):
+            skipped.append("段首的小标题")  # "大力加强宣传工作。学校要利用宣传栏…": the work follows
+            continue
         # 由…负责 / …牵头 name the owner of the whole sentence, not of the paragraph.
         explicit_owner = find_owners(sentence).owner if (_BY_RE.search(sentence) or _LEAD_RE.search(sentence)) else None
         for index, clause in enumerate(split_clauses(sentence)):
