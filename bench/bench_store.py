@@ -6,9 +6,13 @@ changes, then measures:
 - a status change, persisted (the method returned: the line is appended and fsynced),
   median and p95 over 200 changes — target: median under 30 ms;
 - opening the file (parse + fold) in a fresh Store;
-- picking up one change written by another Store (refresh), and reading all states.
+- picking up one change written by another Store (refresh), and reading all states;
+- opening at 1x, 2x and 4x the history (25,000 / 50,000 / 100,000 events on the same
+  10,000 occurrences: the extra history is status changes), from the log alone and with
+  the checkpoint of the folded state, CPU time beside wall time, and the 4x/1x ratio
+  (target: within 1.2x with the checkpoint).
 
-Run: python bench/bench_store.py [--keep DIR]
+Run: python bench/bench_store.py [--keep DIR] [--history-only]
 
 bench/run.py reuses `build_events`, `write_events`, `make_evidence_files`,
 `time_status_changes` and `p95`.
@@ -17,8 +21,10 @@ bench/run.py reuses `build_events`, `write_events`, `make_evidence_files`,
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import math
+import os
 import random
 import shutil
 import statistics
@@ -161,14 +167,67 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.2f} ms"
 
 
+HISTORY_TARGET = 1.2
+
+
+def _timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Best wall and best CPU seconds of `runs` calls (the machine is shared: CPU beside wall)."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        gc.collect()
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return min(walls), min(cpus)
+
+
+def open_by_history(folder: Path, runs: int = 5) -> bool:
+    """Open time (Store + states of the year) at 1x/2x/4x history, log alone vs checkpoint."""
+    from tracker.state import checkpoint
+
+    ids = occurrence_ids()
+    base = EVIDENCE + STATUS_CHANGES
+    rows = []
+    for mult in (1, 2, 4):
+        path = folder / f"history-{mult}x.jsonl"
+        if not path.exists():
+            write_events(path, build_events(ids, status_changes=STATUS_CHANGES + base * (mult - 1)))
+        cold = folder / f"cache-none-{mult}"
+        warm = folder / f"cache-{mult}"
+
+        def opened(cache: Path) -> None:
+            os.environ[checkpoint.ENV_CACHE] = str(cache)
+            Store(path).states(YEAR)
+
+        os.environ[checkpoint.ENV_CACHE] = str(warm)
+        Store(path).checkpoint()
+        log_only = _timed(lambda: opened(cold), runs)
+        with_ckpt = _timed(lambda: opened(warm), runs)
+        rows.append((mult, base * mult, path.stat().st_size / 1e6, log_only, with_ckpt))
+    print(f"open + states({YEAR}) by history length (best of {runs}; wall / CPU):")
+    for mult, events, mb, (lw, lc), (cw, cc) in rows:
+        print(f"  {mult}x {events:>7,} events {mb:5.1f} MB   log only {ms(lw)} / {ms(lc)}   "
+              f"checkpoint {ms(cw)} / {ms(cc)}")
+    ratio_wall = rows[-1][4][0] / rows[0][4][0]
+    ratio_cpu = rows[-1][4][1] / rows[0][4][1]
+    log_ratio = rows[-1][3][1] / rows[0][3][1]
+    ok = ratio_cpu <= HISTORY_TARGET
+    print(f"  4x/1x with checkpoint: wall {ratio_wall:.2f}x, CPU {ratio_cpu:.2f}x (target {HISTORY_TARGET}x) "
+          f"-> {'OK' if ok else 'TOO SLOW'};  log only: CPU {log_ratio:.2f}x")
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", type=Path, help="build the file in this folder and keep it")
+    parser.add_argument("--keep", type=Path, help="build the files in this folder and keep them")
+    parser.add_argument("--history-only", action="store_true", help="only the open-by-history figures")
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-store-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        return run(folder / "state.jsonl")
+        status = 0 if args.history_only else run(folder / "state.jsonl")
+        return status or (0 if open_by_history(folder) else 1)
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)

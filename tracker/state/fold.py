@@ -115,7 +115,7 @@ class Acc:
                 due=self.due,
                 reason=self.reason,
                 notes="\n".join(self.notes),
-                evidence=tuple(self._evidence(doc) for doc in self.evidence.values()),
+                evidence=self._evidence_items(),
                 updated_at=datetime.fromisoformat(self.updated_at) if self.updated_at else None,
                 updated_by=self.updated_by,
                 done_on=done_on,
@@ -123,11 +123,17 @@ class Acc:
             )
         return self.frozen
 
-    def _evidence(self, doc: dict) -> Evidence:
-        ev = self.built.get(doc["seq"])
-        if ev is None:
-            ev = self.built[doc["seq"]] = evidence_from(doc)
-        return ev
+    def _evidence_items(self) -> tuple[Evidence, ...]:
+        if not self.evidence:
+            return ()
+        built = self.built
+        items = []
+        for seq, doc in self.evidence.items():
+            ev = built.get(seq)
+            if ev is None:
+                ev = built[seq] = evidence_from(doc)
+            items.append(ev)
+        return tuple(items)
 
 
 class Year:
@@ -158,9 +164,15 @@ def evidence_from(doc: dict) -> Evidence:
 
 
 class Fold:
-    """Every event seen, the undone set, and the state per year and occurrence."""
+    """Every event seen, the undone set, and the state per year and occurrence.
+
+    A fold restored from a checkpoint is ``partial``: it has the states but only the events
+    read after the checkpoint, so whatever needs the history (undo, history, a different
+    plan key) must read the log whole first (the Store does).
+    """
 
     def __init__(self, plan_key: str | None = None) -> None:
+        self.partial = False
         self.plan_key = plan_key
         self.events: list[dict] = []
         self.by_seq: dict[int, dict] = {}
@@ -176,8 +188,51 @@ class Fold:
 
     def bind(self, plan_key: str | None) -> None:
         if plan_key != self.plan_key:
+            assert not self.partial, "a partial fold cannot refold"
             self.plan_key = plan_key
             self.refold()
+
+    def needs_history(self, docs: list[dict]) -> bool:
+        """True when folding `docs` into a partial fold would need the events before them."""
+        if not self.partial or not docs:
+            return False
+        return docs[0]["seq"] <= self.revision or any(
+            d["op"] == "undo" or (i and d["seq"] <= docs[i - 1]["seq"]) for i, d in enumerate(docs)
+        )
+
+    # -- checkpoint ----------------------------------------------------------
+    def snapshot(self) -> dict:
+        """The states (not the history) as plain data, for a checkpoint."""
+        years = {}
+        for num, y in self.years.items():
+            accs = [
+                (a.key, a.status.value, a.owner, a.due, a.reason, a.notes, a.evidence, a.updated_at,
+                 a.updated_by, a.done_on, a.done_at, a.facts)
+                for a in y.states.values()
+            ]
+            years[num] = (accs, y.alias, y.carries)
+        return {"plan_key": self.plan_key, "revision": self.revision, "years": years, "foreign": self.foreign}
+
+    @classmethod
+    def restore(cls, data: dict) -> "Fold":
+        fold = cls(data["plan_key"])
+        fold.partial = True
+        fold.revision = data["revision"]
+        fold.foreign = data["foreign"]
+        with no_gc():
+            for num, (accs, alias, carries) in data["years"].items():
+                y = fold.years[num] = Year()
+                y.alias, y.carries = alias, carries
+                states = y.states
+                for (key, status, owner, due, reason, notes, evidence, updated_at, updated_by,
+                     done_on, done_at, facts) in accs:
+                    a = Acc.__new__(Acc)
+                    a.key, a.status, a.owner, a.due, a.reason = key, STATUS_BY_VALUE[status], owner, due, reason
+                    a.notes, a.evidence, a.updated_at, a.updated_by = notes, evidence, updated_at, updated_by
+                    a.done_on, a.done_at, a.facts = done_on, done_at, facts
+                    a.built, a.events, a.frozen = {}, [], None
+                    states[key] = a
+        return fold
 
     def add(self, docs: list[dict]) -> None:
         """Fold events newer than any seen (read from the tail or just written)."""
@@ -199,6 +254,7 @@ class Fold:
         self.revision = docs[-1]["seq"]
 
     def rebuild(self, docs: list[dict]) -> None:
+        self.partial = False
         with no_gc():
             if any(b["seq"] <= a["seq"] for a, b in zip(docs, docs[1:])):
                 docs = sorted(docs, key=lambda d: d["seq"])

@@ -34,6 +34,14 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
+def pread(fd: int, size: int, offset: int) -> bytes:
+    """os.pread where there is one (POSIX), else seek and read (Windows)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
+
+
 def hard_link_error(path: Path, links: int) -> StoreError:
     return StoreError(
         f"状态文件 {path} 有 {links} 个硬链接（同一个文件有多个名字）。通过不同名字同时写入会互相覆盖记录，"

@@ -45,7 +45,7 @@ from tracker.state.fileformat import (
     parse_body,
     parse_header,
 )
-from tracker.state.locking import StateLock, check_regular, open_nonblocking, special_file_error
+from tracker.state.locking import StateLock, check_regular, open_nonblocking, pread, special_file_error
 
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
@@ -93,6 +93,18 @@ class LogFile:
     @property
     def real_path(self) -> Path:
         return self.lock.real_path
+
+    def resume(self, *, header: dict, header_bytes: bytes, offset: int, lines: int,
+               ident: tuple[int, int], seen: dict[str, set[int]]) -> None:
+        """Continue from a checkpoint: the file up to `offset` counts as read."""
+        self.header, self.header_bytes, self.offset, self.lines = header, header_bytes, offset, lines
+        self.ident, self.seen, self.stat_key = ident, seen, None
+        self.generation += 1
+
+    def reset(self) -> None:
+        """Forget the reading position: the next sync reads the file whole."""
+        self.header, self.header_bytes, self.offset, self.lines = None, b"", 0, 0
+        self.ident, self.seen, self.stat_key = None, {}, None
 
     # -- messages ----------------------------------------------------------
     def damaged_error(self, line: int, what: str) -> StoreError:
@@ -156,7 +168,7 @@ class LogFile:
             st = os.fstat(fd)
             if st.st_size == self.offset:
                 return False
-            tail = os.pread(fd, st.st_size - self.offset, self.offset)
+            tail = pread(fd, st.st_size - self.offset, self.offset)
             if b"\n" in tail:
                 return True  # grew since the read: a writer that does not lock; read it
             try:
@@ -226,11 +238,11 @@ class LogFile:
                 fd = open_nonblocking(self.real_path, os.O_RDONLY)
             st = os.fstat(fd)
             check_regular(self.path, st)
-            head = os.pread(fd, len(self.header_bytes), 0) if offset else b""
+            head = pread(fd, len(self.header_bytes), 0) if offset else b""
             size = max(0, st.st_size - offset)
             chunks, got = [], 0
             while got < size:
-                chunk = os.pread(fd, min(size - got, 1 << 24), offset + got)
+                chunk = pread(fd, min(size - got, 1 << 24), offset + got)
                 if not chunk:
                     break
                 chunks.append(chunk)
@@ -363,7 +375,7 @@ class LogFile:
         self.stat_key = self._key(st)
 
     def _complete_lines(self) -> bytes:
-        return os.pread(self.lock.fd, self.offset, 0) if self.lock.fd is not None else b""
+        return pread(self.lock.fd, self.offset, 0) if self.lock.fd is not None else b""
 
     def _create(self, payload: bytes, count: int) -> None:
         """A brand-new file (or an empty one): header and records written in one go."""

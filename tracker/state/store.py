@@ -37,8 +37,8 @@ from tracker.state.events import FACT_FIELDS, FACT_LABELS, carried_id, event_pro
 from tracker.state.values import default_user, jsonable, local_now, no_nul
 from tracker.state.evidence_files import InvalidChange, check_evidence, discard, read_evidence_file, safe_name
 from tracker.state.fileformat import CHANGES, FORMAT, SCHEMA
-from tracker.state import history
-from tracker.state.fold import Acc, Fold
+from tracker.state import checkpoint, history
+from tracker.state.fold import Acc, Fold, no_gc
 from tracker.state.logfile import ChangedUnderUs, LogFile
 
 __all__ = ["FORMAT", "SCHEMA", "BACKUPS_KEPT", "CHANGES", "InvalidChange", "Store", "check_evidence"]
@@ -71,7 +71,10 @@ class Store:
         self._clock = now or local_now
         self._mutex = threading.RLock()
         self.log = LogFile(self.path, now=self._now, lock_timeout=lock_timeout, validator=event_problem)
-        self.fold = Fold(plan_key)
+        self._want_key = plan_key
+        with no_gc():
+            self.fold = checkpoint.load(self.log, plan_key) or Fold(plan_key)
+        self._ckpt = (self.log.offset, self.fold.plan_key) if self.fold.partial else (0, None)
         # Written into every txn id, so "changes made by this program" can be told apart.
         self.session = secrets.token_hex(4)
         self._txn_count = 0
@@ -106,15 +109,49 @@ class Store:
         self.close()
 
     def _catch_up(self) -> bool:
-        got = self.log.sync()
-        if got is None:
-            return False
-        everything, new = got
-        if everything is not None:
-            self.fold.rebuild(everything)
-        else:
-            self.fold.add(new)
+        with no_gc():
+            got = self.log.sync()
+            if got is None:
+                return False
+            everything, new = got
+            if everything is not None:
+                self.fold.plan_key = self._want_key
+                self.fold.rebuild(everything)
+            elif self.fold.needs_history(new):
+                self._load_full()
+            else:
+                self.fold.add(new)
         return True
+
+    def _load_full(self) -> None:
+        """Read the log whole (the fold came from a checkpoint and the history is needed)."""
+        self.fold = Fold(self._want_key)
+        self.log.reset()
+        self._catch_up()
+
+    def _settle(self) -> None:
+        """The fold for the plan asked for (a checkpoint may hold another plan's)."""
+        if self.fold.plan_key != self._want_key:
+            if self.fold.partial:
+                self._load_full()
+            else:
+                self.fold.bind(self._want_key)
+
+    def _complete(self) -> None:
+        """The whole history at hand (for history, undo, what changed since)."""
+        self._settle()
+        if self.fold.partial:
+            self._load_full()
+
+    def checkpoint(self) -> None:
+        """Save a checkpoint of the fold when the log has grown enough since the last one
+        (or it was folded for another plan). Silent: a checkpoint is only a shortcut."""
+        with self._mutex:
+            offset, key = self._ckpt
+            if self.log.offset - offset >= checkpoint.REFRESH_BYTES or (key != self.fold.plan_key and offset):
+                if self.log.offset >= checkpoint.MIN_BYTES:
+                    checkpoint.save(self.log, self.fold)
+                    self._ckpt = (self.log.offset, self.fold.plan_key)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -124,6 +161,7 @@ class Store:
                 self._catch_up()
                 if self.log.repair_tail():
                     self._catch_up()
+                self._settle()
                 yield
             finally:
                 self.log.release()
@@ -183,17 +221,21 @@ class Store:
     # -- the plan the records belong to --------------------------------------
     @property
     def plan_key(self) -> str | None:
-        return self.fold.plan_key
+        return self._want_key
 
     def bind_plan(self, plan_key: str | None) -> None:
         """Record and read for this plan only: events written carry the key, and events of
-        another plan are left out of every state (counted by :meth:`foreign`)."""
+        another plan are left out of every state (counted by :meth:`foreign`). Saves a
+        checkpoint when one is due (see :meth:`checkpoint`)."""
         with self._mutex:
-            self.fold.bind(plan_key)
+            self._want_key = plan_key
+            self._settle()
+            self.checkpoint()
 
     def foreign(self, year: int | None = None) -> dict[str, int]:
         """Events recorded for other plans (key -> count), for the year or all years."""
         with self._mutex:
+            self._settle()
             out: dict[str, int] = {}
             for y, per in self.fold.foreign.items():
                 if year is None or y == year:
@@ -214,6 +256,7 @@ class Store:
 
     def state(self, year: int, occurrence: str) -> OccurrenceState:
         with self._mutex:
+            self._settle()
             y = self.fold.years.get(year)
             acc = y.states.get(occurrence) if y else None
             return acc.freeze() if acc is not None else OccurrenceState()
@@ -221,19 +264,23 @@ class Store:
     def states(self, year: int) -> dict[str, OccurrenceState]:
         """Every occurrence of the year with recorded state (untouched ones are absent)."""
         with self._mutex:
+            self._settle()
             y = self.fold.years.get(year)
             if y is None:
                 return {}
-            return {occ: acc.freeze() for occ, acc in y.states.items()}
+            with no_gc():  # thousands of new objects: no full collections while making them
+                return {occ: acc.freeze() for occ, acc in y.states.items()}
 
     def years(self) -> list[int]:
         """Years with any recorded change, ascending."""
         with self._mutex:
+            self._settle()
             return sorted(y for y, v in self.fold.years.items() if v.states or v.carries)
 
     def orphans(self, year: int, known_ids: set[str] | frozenset[str]) -> list[str]:
         """Ids with recorded state that the plan no longer has (kept, never deleted)."""
         with self._mutex:
+            self._settle()
             y = self.fold.years.get(year)
             return sorted(occ for occ in (y.states if y else ()) if occ not in known_ids)
 
@@ -242,6 +289,7 @@ class Store:
     ) -> list[Change]:
         """Changes oldest first, undone ones marked undone=True (see :func:`history.history`)."""
         with self._mutex:
+            self._complete()
             return history.history(self.fold, year=year, occurrence=occurrence, since=since)
 
     def changed_since(self, seq: int, *, year: int | None = None, occurrence: str | None = None) -> list[Change]:
@@ -249,6 +297,7 @@ class Store:
         occurrence: what a dialog opened at `seq` should know about before saving."""
         with self._mutex:
             self._catch_up()
+            self._complete()
             return history.changed_since(self.fold, seq, year=year, occurrence=occurrence)
 
     def carry_overs(self, year: int) -> list[dict]:
@@ -257,6 +306,7 @@ class Store:
         ``due`` comes back as a date and ``evidence`` as a tuple; ``from_year`` is set.
         """
         with self._mutex:
+            self._settle()
             y = self.fold.years.get(year)
             out = []
             for doc in y.carries if y else ():
@@ -276,6 +326,7 @@ class Store:
         """The seqs of the carry-over records in effect for `year`: changes when a rollover
         is recorded or undone, whatever the count."""
         with self._mutex:
+            self._settle()
             y = self.fold.years.get(year)
             return tuple(doc["seq"] for doc in y.carries) if y else ()
 
@@ -468,6 +519,7 @@ class Store:
         """What :meth:`undo` with the same arguments would revert, newest first."""
         with self._mutex:
             self._catch_up()
+            self._complete()
             who = ((by or "").strip() or self.user) if mine else None
             return [to_change(d, False) for d in self._undo_targets(who, session)]
 
@@ -480,6 +532,7 @@ class Store:
         """
         who = ((by or "").strip() or self.user) if mine else None
         with self._writing():
+            self._complete()
             targets = self._undo_targets(who, session)
             if not targets:
                 return []

@@ -1,0 +1,185 @@
+"""The checkpoint of the folded state is a shortcut, never a source: whatever happens to
+the log or to the checkpoint, a Store opened with it equals a Store that read the log.
+
+Real state files and real checkpoints in tmp_path; other programs are real processes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tracker.model import EvidenceKind, Status
+from tracker.state import checkpoint
+from tracker.state.store import Store
+
+Y = 2026
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(checkpoint.ENV_CACHE, str(folder))
+    monkeypatch.setattr(checkpoint, "MIN_BYTES", 0)  # small files get checkpoints too
+    monkeypatch.setattr(checkpoint, "REFRESH_BYTES", 1)
+    return folder
+
+
+def view(s: Store) -> tuple:
+    years = s.years()
+    return (
+        s.revision,
+        years,
+        {y: s.states(y) for y in years},
+        {y: s.carry_overs(y) for y in years},
+        [(c.seq, c.op, c.occurrence, c.undone) for c in s.history()],
+        s.foreign(),
+    )
+
+
+def from_log(path: Path, monkeypatch: pytest.MonkeyPatch, plan_key: str | None = None) -> tuple:
+    """What a Store that reads the whole log sees (no checkpoint anywhere)."""
+    with monkeypatch.context() as m:
+        m.setenv(checkpoint.ENV_CACHE, str(path.parent / "no-cache"))
+        s = Store(path, plan_key=plan_key)
+        assert not s.fold.partial
+        return view(s)
+
+
+def build(path: Path, photo: Path) -> None:
+    s = Store(path, user="王敏")
+    for i in range(30):
+        occ = f"visit@{Y}-{i % 12 + 1:02d}"
+        s.set_status(Y, occ, Status.DONE if i % 3 else Status.DOING)
+        s.add_note(Y, occ, f"第{i}条")
+        s.add_evidence(Y, occ, EvidenceKind.URL, f"https://example.org/{i}", label="信息")
+    photo.write_bytes(b"photo")
+    s.add_evidence(Y, "visit@2026-01", EvidenceKind.FILE, str(photo), label="活动照片")
+    s.set_facts(Y, "visit@2026-02", people=3, amount_paid=3000.5)
+    s.relink(Y, "visit@2026-03", "renamed@2026-03")
+    s.carry_over(2025, Y, [{"id": "summary", "title": "年终总结"}])
+    s.undo()  # the carry-over
+    s.set_owner(Y, "visit@2026-04", "团委")
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    p = tmp_path / "state.jsonl"
+    build(p, tmp_path / "p.jpg")
+    Store(p).checkpoint()
+    assert checkpoint.path_for(p.resolve()).exists()
+    return p
+
+
+def test_checkpoint_is_used_and_equals_the_log(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(path)
+    assert s.fold.partial  # states from the checkpoint, history not read
+    assert s.states(Y) == Store(path, plan_key=None).states(Y)
+    assert view(s) == from_log(path, monkeypatch)
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from tracker.model import Status
+    from tracker.state.store import Store
+
+    s = Store(sys.argv[1], user="李军")
+    s.set_status(2026, "visit@2026-05", Status.CANCELLED, reason="合并")
+    s.add_note(2026, "new-item", "另一个程序")
+    if sys.argv[2] == "undo":
+        s.undo()
+    """
+)
+
+
+def child_env(cache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    env[checkpoint.ENV_CACHE] = str(cache.parent / "child-cache")
+    return env
+
+
+@pytest.mark.parametrize("then", ["append", "undo"])
+def test_appended_by_another_process(path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, then: str) -> None:
+    subprocess.run([sys.executable, "-c", CHILD, str(path), then], check=True, env=child_env(cache))
+    s = Store(path)
+    assert view(s) == from_log(path, monkeypatch)
+    assert s.state(Y, "new-item").notes == ("" if then == "undo" else "另一个程序")
+
+
+DAMAGE = {
+    "empty": lambda b: b"",
+    "cut": lambda b: b[: len(b) // 2],
+    "flipped byte": lambda b: b[:-100] + bytes([b[-100] ^ 0xFF]) + b[-99:],
+    "not a pickle": lambda b: b"{}\n" * 20,
+    "another pickle": lambda b: __import__("pickle").dumps({"version": None}),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_checkpoint_falls_back_to_the_log(path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    target = checkpoint.path_for(path.resolve())
+    target.write_bytes(DAMAGE[damage](target.read_bytes()))
+    s = Store(path)
+    assert view(s) == from_log(path, monkeypatch)
+
+
+def test_checkpoint_of_another_version_is_not_used(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker
+
+    monkeypatch.setattr(tracker, "__version__", tracker.__version__ + ".1")
+    s = Store(path)
+    assert not s.fold.partial
+    assert view(s) == from_log(path, monkeypatch)
+
+
+def test_log_edited_in_place_is_not_trusted(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = path.read_bytes()
+    edited = raw.replace("第1条".encode(), "第9条".encode(), 1)  # same length, same inode
+    assert len(edited) == len(raw) and edited != raw
+    inode = path.stat().st_ino
+    with open(path, "r+b") as f:
+        f.write(edited)
+    assert path.stat().st_ino == inode
+    s = Store(path)
+    assert not s.fold.partial
+    assert view(s) == from_log(path, monkeypatch)
+    assert "第9条" in s.state(Y, "visit@2026-02").notes
+
+
+def test_log_replaced_is_not_trusted(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.state.backups import atomic_write
+
+    atomic_write(path, path.read_bytes(), 0o644)  # same bytes, another file (a restore, a sync tool)
+    s = Store(path)
+    assert not s.fold.partial
+    assert view(s) == from_log(path, monkeypatch)
+
+
+def test_checkpoint_of_another_plan(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keyed = Store(path)
+    keyed.bind_plan("plan-a")  # the next checkpoint is folded for plan-a
+    keyed.add_note(Y, "only-a", "甲计划")
+    keyed.checkpoint()
+    for key in (None, "plan-b", "plan-a"):
+        s = Store(path, plan_key=key)
+        assert view(s) == from_log(path, monkeypatch, plan_key=key)
+    assert Store(path, plan_key="plan-b").foreign() == {"plan-a": 1}
+
+
+def test_history_and_undo_from_a_checkpoint(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(path)
+    assert s.fold.partial
+    reference = from_log(path, monkeypatch)
+    assert [(c.seq, c.op, c.occurrence, c.undone) for c in s.history()] == reference[4]
+    s2 = Store(path)
+    change = s2.undo()
+    assert change is not None and change.op == "undo"
+    assert view(s2) == from_log(path, monkeypatch)

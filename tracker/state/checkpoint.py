@@ -1,0 +1,170 @@
+"""A checkpoint of the folded state, so opening a long log parses only its tail.
+
+What it holds: the state of every occurrence (not the history), the carry-overs and
+relinks, and where the log was read up to: the file's (device, inode), its header line,
+the byte offset and the CRC-32 of every byte before it. It is never trusted over the log:
+it is used only when the file is the same inode, starts with the same header and its
+first ``offset`` bytes still have that CRC (every byte is checked, through ``mmap``; an
+append leaves them alone, any edit or replacement does not), and when it was written by
+this version of the program for this Python. Anything else, or a checkpoint that cannot
+be read, and the log is read whole, silently. History, undo and a plan other than the one
+the checkpoint was folded for read the log whole too (see :class:`~tracker.state.fold.Fold`
+``partial``).
+
+Where: the user's own cache folder (``SHUANGYONG_CACHE`` or the platform's cache folder),
+one file per state file, named by a digest of its real path, written atomically. Not
+beside the state file: that folder is often shared, and a checkpoint is a ``pickle``,
+which must only ever be read from a place no one else can write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import mmap
+import os
+import pickle
+import stat
+import sys
+import zlib
+from pathlib import Path
+
+from tracker.state.backups import atomic_write
+from tracker.state.fold import Fold, no_gc
+from tracker.state.locking import pread
+
+FORMAT = 1
+ENV_CACHE = "SHUANGYONG_CACHE"
+MIN_BYTES = 1 << 20  # smaller logs read fast enough: no checkpoint
+REFRESH_BYTES = 256 << 10  # rewrite the checkpoint once the unread tail is this long
+MAX_BYTES = 1 << 30
+
+
+def _version() -> tuple:
+    from tracker import __version__
+
+    return (FORMAT, __version__, sys.version_info[:2], sys.implementation.name)
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get(ENV_CACHE, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path("shuangyong-tui", appauthor=False)
+
+
+def path_for(real_path: Path) -> Path:
+    digest = hashlib.sha256(os.fsencode(os.path.abspath(real_path))).hexdigest()[:32]
+    return cache_dir() / "checkpoints" / f"{digest}.ckpt"
+
+
+def prefix_crc(fd: int, size: int) -> int:
+    if size == 0:
+        return 0
+    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as view:
+        return zlib.crc32(view)
+
+
+def _pack_seen(seen: dict[str, set[int]]) -> dict:
+    out = {}
+    for table, ids in seen.items():
+        n = len(ids)
+        out[table] = n if n and max(ids) == n and min(ids) == 1 else sorted(ids)
+    return out
+
+
+def _unpack_seen(packed: dict) -> dict[str, set[int]]:
+    return {t: set(range(1, v + 1)) if isinstance(v, int) else set(v) for t, v in packed.items()}
+
+
+def save(log, fold: Fold) -> None:
+    """Write a checkpoint of `fold` at the log's read position; any failure is ignored."""
+    if log.header is None or log.offset < MIN_BYTES:
+        return
+    try:
+        fd = os.open(log.real_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != log.ident or st.st_size < log.offset:
+            return
+        crc = prefix_crc(fd, log.offset)
+    except (OSError, ValueError):
+        return
+    finally:
+        os.close(fd)
+    data = {
+        "version": _version(),
+        "ident": log.ident,
+        "header": log.header,
+        "header_bytes": log.header_bytes,
+        "offset": log.offset,
+        "lines": log.lines,
+        "crc": crc,
+        "seen": _pack_seen(log.seen),
+        "fold": fold.snapshot(),
+    }
+    target = path_for(log.real_path)
+    with contextlib.suppress(OSError, pickle.PicklingError, ValueError, TypeError, RecursionError):
+        blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write(target, blob, 0o600)
+
+
+def load(log, plan_key: str | None) -> Fold | None:
+    """The fold from a checkpoint that matches the log exactly (and the log positioned
+    after it), else None. Never raises: a checkpoint is only ever a shortcut."""
+    try:
+        target = path_for(log.real_path)
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            blob = f.read(st.st_size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        with no_gc():
+            data = pickle.loads(blob)
+        if not isinstance(data, dict) or data.get("version") != _version():
+            return None
+        if not _matches(log, data):
+            return None
+        fold = Fold.restore(data["fold"])
+        log.resume(
+            header=data["header"], header_bytes=data["header_bytes"], offset=data["offset"],
+            lines=data["lines"], ident=tuple(data["ident"]), seen=_unpack_seen(data["seen"]),
+        )
+    except Exception:  # noqa: BLE001 - a damaged checkpoint means: read the log
+        return None
+    return fold
+
+
+def _matches(log, data: dict) -> bool:
+    offset, header_bytes = data["offset"], data["header_bytes"]
+    try:
+        fd = os.open(log.real_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != tuple(data["ident"]):
+            return False
+        if st.st_size < offset or offset <= len(header_bytes):
+            return False
+        if pread(fd, len(header_bytes), 0) != header_bytes or pread(fd, 1, offset - 1) != b"\n":
+            return False
+        return prefix_crc(fd, offset) == data["crc"]
+    except (OSError, ValueError):
+        return False
+    finally:
+        os.close(fd)
