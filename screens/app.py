@@ -163,23 +163,53 @@ class ShuangyongApp(App[None]):
             self.push_screen(MeetingScreen())
 
     def undo(self) -> None:
+        """Undo this person's last change made in this app (one command as one step), after
+        saying what it will revert. Changes by others, or in another window, are left alone."""
         from tracker.errors import TrackerError
+        from tracker.service import describe_change
+
+        from .dialogs import ConfirmDialog
 
         board = self.board
         if board is None:
             return
+        session = board.tracker.store.session
         try:
             with board.lock:
-                change = board.tracker.undo()
+                board.refresh()
+                preview = board.tracker.undo_preview(session=session)
         except (TrackerError, OSError) as exc:
             self.notify(str(exc), severity="error", title="未能撤销", markup=False)
             return
-        if change is None:
-            self.notify("没有可以撤销的修改", markup=False)
+        if not preview:
+            self.notify("本次打开程序后你还没有可以撤销的修改（别人或其他窗口的修改不在此撤销）", markup=False)
             return
-        title = next((r.title for r in board.rows if r.id == change.occurrence), change.occurrence)
-        self.notify(f"已撤销对「{title}」的最近一次修改", markup=False)
-        self.reload()
+        titles = {r.id: r.title for r in board.rows}
+        lines = [f"「{titles.get(c.occurrence, c.occurrence)}」{describe_change(c)}" for c in preview]
+        first = titles.get(preview[0].occurrence, preview[0].occurrence)
+
+        def submit(_: object) -> str | None:
+            try:
+                with board.lock:
+                    board.refresh()
+                    now = board.tracker.undo_preview(session=session)
+                    if [c.seq for c in now] != [c.seq for c in preview]:
+                        return "要撤销的修改已经变了（刚有新的修改），请关闭后重新按 u"
+                    board.tracker.undo(session=session)
+            except (TrackerError, OSError) as exc:
+                return str(exc)
+            return None
+
+        def done(confirmed: object) -> None:
+            if confirmed:
+                more = f"，共 {len(preview)} 项" if len(preview) > 1 else ""
+                self.notify(f"已撤销对「{first}」的最近一次修改{more}", markup=False)
+                self.reload()
+
+        text = "将撤销你在本程序里的最近一次修改：\n" + "\n".join(f"  {line}" for line in lines[:12])
+        if len(lines) > 12:
+            text += f"\n  （另有 {len(lines) - 12} 项）"
+        self.push_screen(ConfirmDialog("撤销", text, ok_label="撤销", submit=submit), done)
 
     def poll(self) -> None:
         """Pick up changes another process wrote to the state file."""

@@ -193,3 +193,29 @@ async def test_an_existing_path_typed_as_a_note_is_a_file(app, db, home):
         await pilot.pause()
         (item,) = stored(db, "markup").evidence
         assert item.kind is EvidenceKind.FILE and item.label == "签到表"  # the first one missing
+
+
+async def test_undo_is_yours_and_says_what_it_reverts_first(app, db):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "markup")
+        await pilot.press("space")
+        await pilot.pause()
+        # Someone else ticks another item afterwards, in another program.
+        Store(db, user="另一位同事").set_status(2026, "monthly@2026-07", Status.DONE)
+        await pilot.press("u")
+        await pilot.pause()
+        from screens.dialogs import ConfirmDialog
+
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert "不是粗体" in screen_text(app)  # names our change, not the colleague's
+        await pilot.press("enter")
+        await settle(pilot)
+        assert stored(db, "markup").status is Status.TODO
+        assert stored(db, "monthly@2026-07").status is Status.DONE  # theirs stays
+        # Nothing of ours is left: u says so and touches nothing.
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert stored(db, "monthly@2026-07").status is Status.DONE

@@ -2,6 +2,7 @@
 callback that makes the change through the service (see base.Dialog)."""
 
 from .base import Dialog
+from .confirm import ConfirmDialog
 from .evidence import EvidenceChoice, EvidenceDialog
 from .filter import FilterDialog
 from .imports import ImportChoice, ImportDialog
@@ -13,7 +14,7 @@ from .paths import PathChoice, PathDialog
 from .status import StatusChoice, StatusDialog
 
 __all__ = [
-    "DefaultPlanNotice", "Dialog", "EvidenceChoice", "EvidenceDialog", "FilterDialog", "ImportChoice",
+    "ConfirmDialog", "DefaultPlanNotice", "Dialog", "EvidenceChoice", "EvidenceDialog", "FilterDialog", "ImportChoice",
     "ImportDialog", "MessageDialog", "NoteDialog", "OwnerDialog", "PathChoice", "PathDialog",
     "StatusChoice", "StatusDialog",
 ]
