@@ -63,63 +63,109 @@ def test_display_width():
     assert display_width("（全角）") == 8
 
 
-def test_xlsx_reads_back(tmp_path):
-    path = write_ledger_xlsx(PLAN, ROWS, 2026, TODAY, tmp_path / "台账.xlsx")
-    wb = openpyxl.load_workbook(path)
-    ws = wb.active
-    assert ws.title == "2026年台账"
-    header = [c.value for c in ws[1]]
-    assert header == list(COLUMNS)
-    assert header[:3] == ["编号", "事项", "类别"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:V{len(ROWS) + 1}"
-    assert ws.max_row == len(ROWS) + 1
-    assert ws["A1"].font.bold and ws["A1"].fill.fgColor.rgb.endswith("305496")
+HEADER_ROW = 3  # title, unit line, then the header
 
-    values = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+
+def _sheet(path):
+    ws = openpyxl.load_workbook(path).active
+    values = {r[col("编号")]: r for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[col("编号")]}
+    return ws, values
+
+
+def test_xlsx_reads_back(tmp_path):
+    from tracker.model import Facts
+
+    rows = [*ROWS, TrackedOccurrence(
+        occ("visit", "元旦走访慰问优抚对象", date(2026, 1, 20), amount=10000.0),
+        OccurrenceState(status=Status.DONE, done_on=date(2026, 1, 18),
+                        facts=Facts(people=3, households=3, amount_paid=30000, place="社区活动室")),
+    )]
+    path = write_ledger_xlsx(PLAN, rows, 2026, TODAY, tmp_path / "台账.xlsx")
+    ws, values = _sheet(path)
+    assert ws.title == "2026年台账"
+    assert ws["A1"].value == "幸福社区2026年度双拥工作台账"
+    assert "统计截至：2026年6月15日" in ws["A2"].value and "共 5 项" in ws["A2"].value
+    header = [c.value for c in ws[HEADER_ROW]]
+    assert header == list(COLUMNS)
+    assert ws.freeze_panes == "C4" and ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1, "1") and int(ws.page_setup.fitToHeight) > 1000
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    assert ws.cell(row=HEADER_ROW + 1, column=1).border.left.style == "thin"
+    assert ws.cell(row=HEADER_ROW + 1, column=col("事项") + 1).alignment.wrap_text
+
     spring = values["spring"]
     assert spring[col("事项")] == "春节前夕走访慰问军属"
     assert spring[col("配合单位")] == "民政办、驻区部队"
     assert spring[col("时间安排")] == "春节前夕"
-    assert spring[col("开始日期")].date() == date(2026, 2, 10)
     assert spring[col("截止日期")].date() == date(2026, 2, 13)
     assert spring[col("状态")] == "已完成"
-    assert spring[col("是否逾期")] == "否"
-    assert spring[col("佐证数量")] == 2
-    assert spring[col("佐证材料")] == "文件：/档案/2026/签到表.jpg（签到表）【文件缺失】；链接：https://example.org/a"
+    assert spring[col("佐证材料")] == "文件：签到表.jpg（签到表）【文件缺失】\n链接：https://example.org/a"
     assert spring[col("尚缺佐证")] == "活动照片"
-    assert spring[col("金额（元）")] == 1500
-    assert spring[col("计划说明")] == "慰问金每户500元"
-    assert spring[col("工作备注")] == "已全部走访"
-    assert spring[col("最后更新")] == datetime(2026, 6, 10, 9, 30) + (UPDATED.astimezone().utcoffset() - timedelta(hours=8))
-    assert spring[col("更新人")] == "张三"
-    assert ws.cell(row=2, column=col("截止日期") + 1).number_format == "yyyy-mm-dd"
+    assert spring[col("金额标准（元）")] == 1500
+    assert spring[col("说明")] == "计划说明：慰问金每户500元\n工作备注：已全部走访"
+    stamp = (UPDATED.astimezone().replace(tzinfo=None)).strftime("%Y-%m-%d %H:%M")
+    assert spring[col("最后更新")] == f"{stamp} 张三"
+    date_cell = ws.cell(row=HEADER_ROW + 1, column=col("截止日期") + 1)
+    assert "年" in date_cell.number_format and date_cell.is_date
+    flagged = next(r for r in ws.iter_rows(min_row=HEADER_ROW + 1) if r[col("编号")].value == "spring")
+    assert flagged[col("佐证材料")].font.color.rgb.endswith("C00000")  # a file problem shows in red
 
     bayi = values["bayi"]
     assert bayi[col("责任单位")] == "社区党委"
     assert bayi[col("截止日期")].date() == date(2026, 8, 10)
-    assert bayi[col("原定截止")].date() == date(2026, 7, 31)
     assert bayi[col("状态")] == "已延期"
-    assert bayi[col("延期/取消原因")] == "部队演训，改期"
+    assert bayi[col("说明")] == "延期（原定 2026年7月31日）：部队演训，改期"
 
     meet = values["meet@2026Q1"]
-    assert meet[col("状态")] == "逾期" and meet[col("是否逾期")] == "是"
-    assert meet[col("尚缺佐证")] == "活动照片、签到表"
-
+    assert meet[col("状态")] == "逾期" and meet[col("尚缺佐证")] == "活动照片、签到表"
     poster = values["poster"]
     assert poster[col("事项")] == "=HYPERLINK(\"http://x\")板报比赛"  # text, not a formula
     assert poster[col("尚缺佐证")] is None  # cancelled work owes no evidence
+
+    visit = values["visit"]
+    assert visit[col("完成日期")].date() == date(2026, 1, 18)
+    assert (visit[col("人数")], visit[col("户数")], visit[col("实发金额（元）")]) == (3, 3, 30000)
+    assert visit[col("地点")] == "社区活动室"
+
+    total = [c.value for c in ws[ws.max_row]]
+    assert total[0] == "合计" and total[1] == "5 项"
+    assert total[col("实发金额（元）")].startswith("=SUM(") and total[col("人数")].startswith("=SUM(")
+    fmt = ws.cell(row=ws.max_row, column=col("实发金额（元）") + 1).number_format
+    assert fmt == "#,##0.00"
+
+
+def test_xlsx_sums_are_right_after_recalculation(tmp_path):
+    """The 合计 formulas carry their value, so a reader without recalculation sees it too."""
+    import zipfile
+
+    from tracker.model import Facts
+
+    rows = [TrackedOccurrence(occ(f"v{i}", "走访", date(2026, 3, 1)),
+                              OccurrenceState(status=Status.DONE, facts=Facts(people=i, amount_paid=100.5 * i)))
+            for i in range(1, 5)]
+    path = write_ledger_xlsx(PLAN, rows, 2026, TODAY, tmp_path / "台账.xlsx")
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>1005.0</v>" in xml and "<v>10</v>" in xml
+
+
+def test_long_text_continues_instead_of_being_cut(tmp_path):
+    note = "甲" * 40_000 + "乙" * 10
+    rows = [TrackedOccurrence(occ("long", "长备注", date(2026, 3, 1)), OccurrenceState(notes=note))]
+    ws, _ = _sheet(write_ledger_xlsx(PLAN, rows, 2026, TODAY, tmp_path / "台账.xlsx"))
+    data = list(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))[:-1]
+    assert len(data) == 2 and data[1][col("事项")] == "（续1）长备注"
+    joined = "".join(r[col("说明")] for r in data)
+    assert joined == "工作备注：" + note  # every character, in order
 
 
 def test_xlsx_widths_fit_chinese(tmp_path):
     path = write_ledger_xlsx(PLAN, ROWS, 2026, TODAY, tmp_path / "台账.xlsx")
     ws = openpyxl.load_workbook(path).active
     width = lambda letter: ws.column_dimensions[letter].width  # noqa: E731
-    assert width("B") >= display_width(LONG_TITLE)  # the longest title fits
-    assert width("B") < display_width(LONG_TITLE) + 6
-    assert width("A") >= len("meet@2026Q1") and width("A") < 20
+    assert width("B") >= 30 - 1  # the longest title is capped at the widest column
     assert width("C") >= display_width("组织领导")
-    assert width("N") <= 60  # long evidence lists are capped
+    assert width("O") <= 31  # long evidence lists wrap instead of widening the sheet
 
 
 def test_csv_has_bom_and_parses(tmp_path):
@@ -131,26 +177,44 @@ def test_csv_has_bom_and_parses(tmp_path):
         table = list(csv.reader(fh))
     assert table[0] == list(COLUMNS)
     assert len(table) == len(ROWS) + 1
-    spring = next(r for r in table if r[0] == "spring")
-    assert spring[col("开始日期")] == "2026-02-10"
-    assert spring[col("金额（元）")] == "1500"
-    assert spring[col("佐证材料")] == "文件：/档案/2026/签到表.jpg（签到表）【文件缺失】；链接：https://example.org/a"
-    assert spring[col("最后更新")].startswith("2026-06-10")
-    poster = next(r for r in table if r[0] == "poster")
+    spring = next(r for r in table if r[col("编号")] == "spring")
+    assert spring[col("截止日期")] == "2026-02-13"
+    assert spring[col("金额标准（元）")] == "1500"
+    assert spring[col("佐证材料")] == "文件：签到表.jpg（签到表）【文件缺失】\n链接：https://example.org/a"
+    poster = next(r for r in table if r[col("编号")] == "poster")
     assert poster[col("事项")] == "'=HYPERLINK(\"http://x\")板报比赛"  # Excel must not run it
     assert poster[col("状态")] == "已取消"
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("+86 138 0000 0000", "+86 138 0000 0000"),
+    ("-5 户困难家庭", "-5 户困难家庭"),
+    ("@张三", "@张三"),
+    ("-12.5", "-12.5"),
+    ("=1+1", "'=1+1"),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3+cmd|x", "'-2+3+cmd|x"),
+    ("@SUM(A1:A3)", "'@SUM(A1:A3)"),
+    ("+A1", "'+A1"),
+    ("\t=1", "'\t=1"),
+    ("普通文字", "普通文字"),
+])
+def test_csv_formula_guard_touches_only_formulas(text, shown):
+    from tracker.outputs.ledger import csv_safe
+
+    assert csv_safe(text) == shown
 
 
 def test_write_ledger_picks_format_by_extension(tmp_path):
     csv_path = write_ledger(PLAN, ROWS, 2026, TODAY, tmp_path / "a.CSV")
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
     xlsx_path = write_ledger(PLAN, ROWS, 2026, TODAY, tmp_path / "a.xlsx")
-    assert openpyxl.load_workbook(xlsx_path).active.max_row == len(ROWS) + 1
+    assert openpyxl.load_workbook(xlsx_path).active.max_row == HEADER_ROW + len(ROWS) + 1
 
 
 def test_empty_ledger(tmp_path):
     ws = openpyxl.load_workbook(write_ledger_xlsx(PLAN, [], 2026, TODAY, tmp_path / "空.xlsx")).active
-    assert [c.value for c in ws[1]] == list(COLUMNS) and ws.max_row == 1
+    assert [c.value for c in ws[HEADER_ROW]] == list(COLUMNS) and ws.max_row == HEADER_ROW + 1
 
 
 @pytest.mark.parametrize("name", ["台账.xlsx", "台账.csv"])
@@ -189,14 +253,13 @@ def test_cli_ledger_xlsx_default_name(env):
     run(env, "done", first, "--note", "已走访三户", "--label", "慰问名单")
     result = run(env, "report", "ledger")
     assert f"已写入 台账-2026.xlsx：{len(rows)} 行事项，1 份佐证材料" in result.stdout
-    ws = openpyxl.load_workbook(env / "台账-2026.xlsx").active
-    assert ws.max_row == len(rows) + 1 and ws.freeze_panes == "A2"
-    values = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    ws, values = _sheet(env / "台账-2026.xlsx")
+    assert ws.max_row == HEADER_ROW + len(rows) + 1
     assert set(values) == {r["id"] for r in rows}
     done = values[first]
     assert done[col("状态")] == "已完成"
     assert done[col("佐证材料")] == "说明：已走访三户（慰问名单）"
-    assert done[col("更新人")] == "小王" and done[col("最后更新")] is not None
+    assert done[col("最后更新")].endswith(" 小王")
 
 
 def test_cli_ledger_csv_and_errors(env):

@@ -107,7 +107,7 @@ def is_output(path: Path, kind: str) -> bool:
     if kind == "ics":
         return text.startswith("BEGIN:VCALENDAR") and "PRODID:-//shuangyong-tui" in text
     if kind == "ledger-csv":
-        return text.startswith("编号,事项")
+        return text.startswith(("序号,事项", "编号,事项"))  # this version, and earlier ones
     if kind == "summary-md":
         return text.startswith("# ") and "工作总结" in text
     if kind == "minutes-md":
