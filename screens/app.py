@@ -56,6 +56,12 @@ class ShuangyongApp(App[None]):
         except TrackerError:
             return date.today()
 
+    def get_line_filters(self):
+        from .safety import NO_RAW_CONTROLS
+
+        # The backstop of the terminal exit: no raw control character from user text.
+        return [*super().get_line_filters(), NO_RAW_CONTROLS]
+
     def get_default_screen(self) -> Screen:
         return MainScreen()
 
@@ -306,8 +312,12 @@ def build_app(ctx: AppContext, **options) -> ShuangyongApp:
     return ShuangyongApp(ctx, **options)
 
 
-def run_app(ctx: AppContext) -> None:
-    build_app(ctx).run()
+def run_app(ctx: AppContext) -> int:
+    """Run the app; the exit status: 1 after a crash (Textual prints the traceback) or when
+    the app ended on its error screen (the plan or the state file could not be opened)."""
+    app = build_app(ctx)
+    app.run()
+    return app.return_code or (1 if app.load_error is not None else 0)
 
 
 def run_review(result, source, target) -> list[str] | None:

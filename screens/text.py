@@ -42,7 +42,10 @@ def fit(text: str, width: int) -> str:
     """Cut to at most `width` cells (.. marks the cut), then pad with spaces to exactly `width`."""
     if width <= 0:
         return ""
-    text = text.translate(_FLATTEN)  # a newline in a title must not break a table row
+    from tracker.model import visible
+
+    # A newline in a title must not break a table row; an escape sequence is shown, not obeyed.
+    text = visible(text.translate(_FLATTEN))
     length = cell_len(text)
     if length <= width:
         return text + " " * (width - length)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the calendar package is imported only where dates are computed
     from tracker.calendar.holidays import Holidays
 
+from tracker.textsafe import has_unsafe, visible  # noqa: F401  (for the screens: user text on a terminal)
+
 
 # ---------------------------------------------------------------------------
 # Plan and tasks (what the user writes)
@@ -295,6 +297,13 @@ class TrackedOccurrence:
         if self.state.status is Status.CANCELLED:
             return ()
         return missing_evidence(self.occurrence.evidence, self.state.evidence)
+
+    @property
+    def evidence_progress(self) -> tuple[int, int]:
+        """(required items satisfied, required items): what the evidence column shows, as
+        `1/2`, everywhere. Items beyond the requirements do not count."""
+        required = self.occurrence.evidence
+        return len(required) - len(missing_evidence(required, self.state.evidence)), len(required)
 
 
 def missing_evidence(required: tuple[str, ...], items: tuple[Evidence, ...]) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from tracker.model import (
     TrackedOccurrence,
 )
 from tracker.state.store import Store, check_evidence  # noqa: F401 (re-exported for the app)
+from tracker.textsafe import visible  # noqa: F401  (the app's exit: screens show user text through it)
 
 # What the app (screens/) needs from below the service, named once here: screens/ may import
 # only the service, the model, the outputs and the errors.
@@ -112,6 +113,15 @@ class Progress:
     def rate(self) -> float:
         return self.done / self.counted if self.counted else 1.0
 
+    @property
+    def fraction(self) -> str:
+        """`done/counted`: the counts the percentage is made of, shown beside it."""
+        return f"{self.done}/{self.counted}"
+
+    @property
+    def percent(self) -> str:
+        return f"{round(self.rate * 100)}%"
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -130,7 +140,15 @@ class WeekView:
     next_week: tuple[TrackedOccurrence, ...]
 
 
+def evidence_cell(row: TrackedOccurrence) -> str:
+    """The evidence column: required items satisfied, `1/2`; `—` when the plan asks for none."""
+    have, need = row.evidence_progress
+    return f"{have}/{need}" if need else "—"
+
+
 def progress_of(rows: list[TrackedOccurrence]) -> Progress:
+    """Done out of the work owed: cancelled items are out of both the count and the rate, so
+    a percentage always sits beside the two numbers it is made of (Progress.fraction)."""
     done = sum(1 for r in rows if r.status is Status.DONE)
     cancelled = sum(1 for r in rows if r.status is Status.CANCELLED)
     return Progress(done, cancelled, len(rows))
@@ -327,10 +345,22 @@ class Tracker:
         return sorted(i for i in self.store.states(self.year) if i not in known)
 
     def owners(self) -> list[str]:
+        """The plan's owners, then any other owner of the year's work: named by a task, or
+        recorded by a reassignment (`set --owner`, the app's `o`), which may be outside the
+        plan's list; every surface accepts them (see owner_in_plan)."""
         seen = dict.fromkeys(self.plan.owners)
         for o in self.occurrences:
             seen.setdefault(o.owner)
+            for name in o.support:
+                seen.setdefault(name)
+        for state in self.store.states(self.year).values():
+            if state.owner:
+                seen.setdefault(state.owner)
         return list(seen)
+
+    def owner_in_plan(self, owner: str) -> bool:
+        """Whether the plan lists this owner (a plan that lists none accepts every name)."""
+        return not self.plan.owners or owner in self.plan.owners
 
     def categories(self) -> list[str]:
         seen = dict.fromkeys(self.plan.categories)

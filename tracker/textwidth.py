@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from wcwidth import wcswidth, wcwidth
 
+from tracker.textsafe import visible
+
 
 def width(text: str) -> int:
     """Terminal columns the text takes; control characters count as one."""
@@ -32,9 +34,10 @@ def pad(text: str, columns: int) -> str:
 
 
 def table(headers: tuple[str, ...], rows: list[tuple[str, ...]], *, max_widths: dict[int, int] | None = None) -> str:
-    """Left-aligned columns separated by two spaces; long cells cut to max_widths."""
+    """Left-aligned columns separated by two spaces; long cells cut to max_widths. A cell is one
+    line: runs of white space become one space, control and bidi characters visible escapes."""
     max_widths = max_widths or {}
-    clean = [tuple(" ".join(str(c).split()) for c in row) for row in rows]
+    clean = [tuple(visible(" ".join(str(c).split())) for c in row) for row in rows]
     clean = [tuple(fit(c, max_widths[i]) if i in max_widths else c for i, c in enumerate(row)) for row in clean]
     widths = [width(h) for h in headers]
     for row in clean:

@@ -8,6 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.model import Change, EvidenceKind, Status
+from tracker.textsafe import visible
+
+OWNER_NOT_IN_PLAN = "不在计划中"  # an owner recorded outside the plan's owners list
 
 OP_LABELS = {
     "status": "状态",
@@ -20,10 +23,6 @@ OP_LABELS = {
     "carry": "列为延续事项",
     "undo": "撤销",
 }
-
-
-def _plain(text: str) -> str:
-    return text
 
 
 def status_label(value: Any) -> str:
@@ -43,36 +42,37 @@ def day_text(value: Any) -> str:
     return str(value) if value else ""
 
 
-def evidence_text(value: Any, escape: Callable[[str], str] = _plain) -> str:
+def evidence_text(value: Any, escape: Callable[[str], str] = visible) -> str:
     if not isinstance(value, dict):
         return escape(str(value or ""))
     try:
         kind = EvidenceKind(value.get("kind", "note")).label
     except ValueError:
-        kind = str(value.get("kind"))
+        kind = escape(str(value.get("kind")))
     label = f"（{escape(value['label'])}）" if value.get("label") else ""
     return f"{kind}：{escape(str(value.get('text', '')))}{label}"
 
 
 def describe(
-    change: Change, *, escape: Callable[[str], str] = _plain, op: str | None = None, old: Any = None, new: Any = None
+    change: Change, *, escape: Callable[[str], str] = visible, op: str | None = None, old: Any = None, new: Any = None
 ) -> str:
     """What a change did (without who, when and which task). `escape` protects user text for
-    the target format; op/old/new override the change's own (to word a reversal)."""
+    the target format (by default for a terminal: tracker.textsafe.visible); op/old/new
+    override the change's own (to word a reversal)."""
     op = op or change.op
     old = change.old if old is None else old
     new = change.new if new is None else new
     reason = f"（原因：{escape(change.reason)}）" if change.reason else ""
     if op == "status":
-        text = f"{status_label(old)} → {status_label(new)}"
+        text = f"{escape(status_label(old))} → {escape(status_label(new))}"
         due = change.data.get("due")
         if due:
-            text += f"，新截止日期 {day_text(due)}"
+            text += f"，新截止日期 {escape(day_text(due))}"
         return text + reason
     if op == "owner":
         return f"责任单位 {escape(old or '计划责任单位')} → {escape(new or '计划责任单位')}"
     if op == "due":
-        return f"截止日期 {day_text(old) or '计划日期'} → {day_text(new) or '计划日期'}{reason}"
+        return f"截止日期 {escape(day_text(old) or '计划日期')} → {escape(day_text(new) or '计划日期')}{reason}"
     if op == "note":
         return f"备注：{escape(str(new or ''))}"
     if op == "evidence":
@@ -80,18 +80,19 @@ def describe(
     if op == "evidence_remove":
         return f"删除 {evidence_text(old, escape)}"
     if op == "relink":
-        return f"记录由 `{old}` 迁移到 `{new}`"
+        return f"记录由 `{escape(str(old))}` 迁移到 `{escape(str(new))}`"
     if op == "carry":
         snap = new if isinstance(new, dict) else {}
         origin = snap.get("from_year") or change.data.get("from_year") or ""
-        return f"从 {origin} 年延续到 {change.year} 年（原截止 {day_text(snap.get('due'))}）"
+        return f"从 {escape(str(origin))} 年延续到 {change.year} 年（原截止 {escape(day_text(snap.get('due')))}）"
     if op == "undo":
         return f"撤销第 {change.undoes} 号修改"
-    return f"{OP_LABELS.get(op, op)}：{escape(str(old))} → {escape(str(new))}{reason}"
+    return f"{escape(OP_LABELS.get(op, str(op)))}：{escape(str(old))} → {escape(str(new))}{reason}"
 
 
 def history_line(change: Change) -> str:
     """One line of `history`: number, time, who, which occurrence, what."""
     at = change.at.strftime("%Y-%m-%d %H:%M")
     mark = "（已撤销）" if change.undone else ""
-    return f"#{change.seq} {at} {change.by} {change.year}年 {change.occurrence}：{describe(change)}{mark}"
+    who, occurrence = visible(change.by), visible(change.occurrence)
+    return f"#{change.seq} {at} {who} {change.year}年 {occurrence}：{describe(change)}{mark}"

@@ -17,10 +17,13 @@ import click
 from tracker.cli.export import export, report
 from tracker.cli.holidays import holidays
 from tracker.cli.imports import import_command
+from tracker.cli.terminal import BROKEN_PIPE_EXIT, guarded, silence_stdout
 from tracker.cli.tui import tui
 from tracker.cli.options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
 from tracker.settings import AppContext
 from tracker.errors import PlanError, TrackerError
+from tracker.textsafe import json_safe, visible
+from tracker.wording import OWNER_NOT_IN_PLAN
 from tracker.wording import history_line
 
 
@@ -51,18 +54,33 @@ class TrackerGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
+            with guarded():
+                code = self._run(args, prog_name, complete_var, **extra)
+        except BrokenPipeError:
+            # The reader went away (`list | head`): what was wanted has been read. Quietly.
+            silence_stdout()
+            code = BROKEN_PIPE_EXIT
+        sys.exit(code)
+
+    def _run(self, args, prog_name, complete_var, **extra) -> int:
+        try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             click.echo(f"错误：{usage_message(exc)}", err=True)
             click.echo("用 shuangyong-tui --help 查看用法（每个命令也可加 --help）。", err=True)
-            sys.exit(exc.exit_code)
+            return exc.exit_code
         except click.ClickException as exc:
             click.echo(f"错误：{exc.format_message()}", err=True)
-            sys.exit(exc.exit_code)
+            return exc.exit_code
         except click.Abort:
             click.echo("已中断", err=True)
-            sys.exit(130)
-        sys.exit(result if isinstance(result, int) else 0)
+            return 130
+        except SystemExit as exc:
+            if exc.code is None or isinstance(exc.code, int):
+                return exc.code or 0
+            click.echo(str(exc.code), err=True)
+            return 1
+        return result if isinstance(result, int) else 0
 
     def invoke(self, ctx):
         try:
@@ -77,6 +95,10 @@ class TrackerGroup(click.Group):
             fail(str(exc))
         except KeyboardInterrupt:
             fail("已中断", 130)
+        except BrokenPipeError:
+            # Before click's own handler, which would exit with 1.
+            silence_stdout()
+            sys.exit(BROKEN_PIPE_EXIT)
         except OSError as exc:
             # Anything the file system refuses that no layer below explained.
             where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
@@ -202,8 +224,10 @@ def config(obj: AppContext, plan, db, archive):
 # ---------------------------------------------------------------------------
 
 
-def _marks(row, today: date) -> str:
+def _marks(row, today: date, tracker) -> str:
     marks = []
+    if not tracker.owner_in_plan(row.owner):
+        marks.append(OWNER_NOT_IN_PLAN)
     if row.is_overdue(today):
         marks.append("逾期")
     if row.occurrence.provisional:
@@ -215,8 +239,9 @@ def _marks(row, today: date) -> str:
     return " ".join(marks)
 
 
-def row_json(row, today: date) -> dict:
+def row_json(row, today: date, tracker) -> dict:
     o, s = row.occurrence, row.state
+    satisfied, required = row.evidence_progress
     return {
         "id": o.id,
         "task_id": o.task_id,
@@ -225,6 +250,7 @@ def row_json(row, today: date) -> dict:
         "title": o.title,
         "category": o.category,
         "owner": row.owner,
+        "owner_in_plan": tracker.owner_in_plan(row.owner),
         "plan_owner": o.owner,
         "support": list(o.support),
         "start": o.start.isoformat(),
@@ -239,6 +265,8 @@ def row_json(row, today: date) -> dict:
         "reason": s.reason,
         "evidence_needed": list(o.evidence),
         "evidence_count": len(s.evidence),
+        "evidence_satisfied": satisfied,
+        "evidence_required": required,
         "evidence_missing": list(row.missing_evidence),
         "amount": o.amount,
         "when": o.when,
@@ -272,7 +300,7 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
     if orphans:
         ids = tracker.orphans()
         if as_json:
-            click.echo(json.dumps(ids, ensure_ascii=False, indent=2))
+            click.echo(json_list(ids))
         elif ids:
             click.echo(f"{tracker.year}年有 {len(ids)} 条记录的事项已不在计划中（记录保留；可用 relink 迁移）：")
             for i in ids:
@@ -286,30 +314,35 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
     rows = tracker.select(Query(period=key, owner=owner, category=category, status=status, overdue=overdue, text=text, week=week))
     today = tracker.today
     if as_json:
-        click.echo(json.dumps([row_json(r, today) for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json_list([row_json(r, today, tracker) for r in rows]))
         return
+    from tracker.service import evidence_cell, progress_of
     from tracker.textwidth import table
 
     body = [
-        (
-            r.due.strftime("%m-%d"),
-            r.id,
-            r.title,
-            r.owner,
-            r.status.label,
-            f"{len(r.state.evidence)}/{len(r.occurrence.evidence)}",
-            _marks(r, today),
-        )
+        (r.due.strftime("%m-%d"), r.id, r.title, r.owner, r.status.label, evidence_cell(r), _marks(r, today, tracker))
         for r in rows
     ]
     click.echo(table(("截止", "编号", "事项", "责任单位", "状态", "佐证", "标记"), body, max_widths={2: 40, 1: 28, 3: 14}))
     summary = tracker.summary(rows)
+    progress = progress_of(rows)
+    cancelled = f"，已取消 {progress.cancelled} 项不计" if progress.cancelled else ""
     click.echo(
-        f"\n{tracker.plan.title}（{tracker.year}年）：共 {summary.total} 项，已完成 {summary.done}，"
+        f"\n{visible(tracker.plan.title)}（{tracker.year}年）：共 {summary.total} 项，"
+        f"已完成 {progress.fraction}（{progress.percent}{cancelled}），"
         f"逾期 {summary.overdue}，本周到期 {summary.due_this_week}（今天 {today.isoformat()}）"
     )
     if any(r.occurrence.provisional for r in rows):
         click.echo(f"“暂”：{tracker.year}年的法定节假日安排尚未收录，截止日期只避开了周末，请在国务院公布后核对。")
+
+
+def json_list(values: list) -> str:
+    """A JSON list with one value per line, through the C encoder (an indent would force the
+    pure-Python one); characters a terminal would act on are written as \\uXXXX escapes."""
+    if not values:
+        return "[]"
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    return json_safe("[\n" + ",\n".join(map(encode, values)) + "\n]")
 
 
 def _check_choice(value, choices, what):
@@ -440,7 +473,8 @@ def show(obj: AppContext, occurrence_id):
         f"{o.title}",
         f"  编号：{o.id}（任务 {o.task_id}）",
         f"  类别：{o.category}",
-        f"  责任单位：{row.owner}" + (f"（计划为 {o.owner}）" if s.owner else ""),
+        f"  责任单位：{row.owner}" + (f"（计划为 {o.owner}）" if s.owner else "")
+        + ("" if tracker.owner_in_plan(row.owner) else f"（{OWNER_NOT_IN_PLAN}）"),
     ]
     if o.support:
         lines.append(f"  配合单位：{'、'.join(o.support)}")
@@ -470,7 +504,8 @@ def show(obj: AppContext, occurrence_id):
     lines.append(f"  修改记录（{len(changes)}）：")
     for ch in changes:
         lines.append(f"    {history_line(ch)}")
-    click.echo("\n".join(lines))
+    # Each line is one line: a newline or escape inside a title, note or file name is shown.
+    click.echo("\n".join(visible(line) for line in lines))
 
 
 def _evidence_state(tracker, ev) -> str:
@@ -483,19 +518,20 @@ def _evidence_state(tracker, ev) -> str:
 @cli.command()
 @plan_options
 @click.argument("occurrence_id", metavar="ID", required=False)
-@click.option("--since", type=DAY, help="只看这一天以后的修改。")
+@click.option("--since", type=DAY, help="只看这一天（本地时间零点）以后的修改。")
 @click.pass_obj
 def history(obj: AppContext, occurrence_id, since):
-    """查看修改记录（谁、何时、改了什么）。"""
-    from datetime import datetime, time, timezone
+    """查看修改记录（谁、何时、改了什么）；加 --year 只看那一年的事项。"""
+    from datetime import datetime, time
 
-    since_dt = datetime.combine(since, time(0), tzinfo=timezone.utc).astimezone() if since else None
+    # The user's day starts at local midnight (a 07:30 change in Beijing is on that day).
+    since_dt = datetime.combine(since, time(0)).astimezone() if since else None
     if occurrence_id:
         tracker = obj.tracker()
         show_notices(obj)
         changes = tracker.history(tracker.resolve(occurrence_id).id, since=since_dt)
     else:
-        changes = obj.store().history(since=since_dt)
+        changes = obj.store().history(year=obj.year_option, since=since_dt)
     if not changes:
         click.echo("还没有修改记录。")
     for ch in changes:
