@@ -212,8 +212,7 @@ class Board:
 
     def outside_plan(self) -> set[str]:
         """Units given to items that the plan does not list."""
-        known = set(self.tracker.owners())
-        return {r.owner for r in self.rows if r.owner not in known}
+        return {r.owner for r in self.rows if not self.tracker.owner_in_plan(r.owner)}
 
     def categories(self) -> list[str]:
         return self.tracker.categories()

@@ -115,10 +115,9 @@ def row_mark(row: TrackedOccurrence, today: date) -> str:
 def evidence_cell(row: TrackedOccurrence) -> str:
     """Required items satisfied / required (the one meaning everywhere); with none named by
     the plan, how many items are recorded."""
-    required = len(row.occurrence.evidence)
-    if required:
-        return f"{required - len(row.missing_evidence)}/{required}"
-    return str(len(row.state.evidence)) if row.state.evidence else "-"
+    from tracker.service import evidence_cell as cell
+
+    return cell(row)
 
 
 def describe_change(change: Change) -> str:

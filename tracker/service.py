@@ -141,9 +141,12 @@ class WeekView:
 
 
 def evidence_cell(row: TrackedOccurrence) -> str:
-    """The evidence column: required items satisfied, `1/2`; `—` when the plan asks for none."""
+    """The evidence column, one meaning in the commands and the app: required items
+    satisfied, `1/2`; with none named by the plan, how many items are recorded (or `-`)."""
     have, need = row.evidence_progress
-    return f"{have}/{need}" if need else "—"
+    if need:
+        return f"{have}/{need}"
+    return str(len(row.state.evidence)) if row.state.evidence else "-"
 
 
 def progress_of(rows: list[TrackedOccurrence]) -> Progress:
