@@ -17,6 +17,7 @@ import click
 from tracker.cli.export import export, report
 from tracker.cli.holidays import holidays
 from tracker.cli.imports import import_command
+from tracker.cli.helptext import Context as HelpContext, localize
 from tracker.cli.terminal import BROKEN_PIPE_EXIT, guarded, silence_stdout
 from tracker.cli.tui import tui
 from tracker.cli.options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
@@ -48,7 +49,14 @@ def usage_message(exc: click.UsageError) -> str:
 
 
 class TrackerGroup(click.Group):
-    """Turns the tool's own errors into Chinese messages and exit codes, never tracebacks."""
+    """Turns the tool's own errors into Chinese messages and exit codes, never tracebacks;
+    gives every command the Chinese help (tracker.cli.helptext)."""
+
+    context_class = HelpContext
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        return localize(command) if command is not None else None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
@@ -111,7 +119,7 @@ class TrackerGroup(click.Group):
 @click.option("--year", type=YEAR, help="年份；默认为计划中的年份或今年。")
 @click.option("--today", type=DAY, help="把这一天当作今天（YYYY-MM-DD），用于演示和核对。")
 @click.option("--by", "user", help="记录修改人；默认为登录名。")
-@click.version_option(package_name="shuangyong-tui", prog_name="shuangyong-tui")
+@click.version_option(package_name="shuangyong-tui", prog_name="shuangyong-tui", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx, plan, db, year, today, user):
     """双拥工作年度计划跟踪：按季度、月份查看进度，记录责任人、状态和佐证材料。
