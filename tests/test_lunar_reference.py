@@ -18,7 +18,9 @@ from lunar_python import Lunar
 from tracker.calendar.festivals import LUNAR_CORRECTIONS, MAX_YEAR, MIN_YEAR, festival_date, lunar_to_solar
 
 # festival -> (lunar month, lunar day); the lunar year is the one starting in the solar year.
-LUNAR = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15), "重阳": (9, 9)}
+LUNAR = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "七夕": (7, 7), "中秋": (8, 15), "重阳": (9, 9)}
+# 腊月 festivals: the 腊月 before the year's 春节, i.e. of the lunar year before.
+BEFORE_SPRING = {"腊八": (12, 8), "小年": (12, 23), "南方小年": (12, 24)}
 
 # (lunar year, month) where sxtwl and lunar-python give different month starts.
 DOUBTFUL = {(2057, 9)}
@@ -112,5 +114,50 @@ def test_corrections_are_few_and_each_needed():
     ],
 )
 def test_hand_checked_dates(name, iso):
+    day = date.fromisoformat(iso)
+    assert festival_date(name, day.year) == day
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_SPRING))
+def test_la_yue_festivals_1901_2100_against_two_libraries(name):
+    month, day = BEFORE_SPRING[name]
+    for year in range(MIN_YEAR, MAX_YEAR + 1):
+        expected = _sxtwl(year - 1, month, day)
+        assert expected == _lunar_python(year - 1, month, day), (name, year)
+        assert festival_date(name, year) == expected, (name, year)
+
+
+def test_chuxi_is_the_eve_of_the_years_spring_festival():
+    short = 0
+    for year in range(MIN_YEAR, MAX_YEAR + 1):
+        eve = _sxtwl(year, 1, 1) - timedelta(days=1)
+        assert festival_date("除夕", year) == eve
+        d = sxtwl.fromSolar(eve.year, eve.month, eve.day)
+        assert (d.getLunarMonth(), d.isLunarLeap()) == (12, False)
+        short += d.getLunarDay() == 29  # 腊月廿九 when 腊月 has 29 days
+    assert 30 < short < 100  # the issue counted 43 in 100 years
+
+
+def _sxtwl_term(year: int, month: int, index: int) -> date:
+    for day in range(1, 32):
+        d = sxtwl.fromSolar(year, month, day)
+        if d.hasJieQi() and d.getJieQi() == index:
+            return date(year, month, day)
+    raise AssertionError((year, month, index))
+
+
+@pytest.mark.parametrize(("name", "month", "index"), [("清明", 4, 7), ("冬至", 12, 0)])
+def test_solar_terms_1901_2100_against_sxtwl(name, month, index):
+    for year in range(MIN_YEAR, MAX_YEAR + 1):
+        assert festival_date(name, year) == _sxtwl_term(year, month, index), (name, year)
+
+
+@pytest.mark.parametrize(
+    ("name", "iso"),
+    [("母亲节", "2026-05-10"), ("母亲节", "2027-05-09"), ("父亲节", "2026-06-21"), ("父亲节", "2027-06-20"),
+     ("除夕", "2026-02-16"), ("除夕", "2027-02-05"), ("腊八", "2026-01-26"), ("小年", "2026-02-10"),
+     ("南方小年", "2026-02-11"), ("冬至", "2026-12-22"), ("七夕", "2026-08-19"), ("七夕", "2097-08-13")],
+)
+def test_new_festivals_hand_checked(name, iso):
     day = date.fromisoformat(iso)
     assert festival_date(name, day.year) == day

@@ -17,8 +17,9 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta, weekday as rd_weekday
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
+from dateutil.rrule import WEEKLY, rrule
 
+from tracker.calendar.rrules import normalise_rrule, rrule_dates
 from tracker.errors import WhenError
 from tracker.calendar.festivals import (
     ALIASES,
@@ -33,7 +34,6 @@ from tracker.calendar.festivals import (
     margins,
 )
 
-MAX_RRULE_DATES = 400  # per year; more is surely a mistake (FREQ=DAILY gives 366 at most)
 MAX_OFFSET_DAYS = 100  # 春节前7天 ... a festival offset beyond this is a typo
 MAX_TEXT = 200
 
@@ -303,7 +303,7 @@ def _parse_cached(text: str) -> WhenSpec:
         raise WhenError(f"时间表达过长（{len(text)}字），请写简短的时间，{_HINT}")
     compact = _compact(text)
     if compact[:6].upper() == "RRULE:":
-        return _parse_rrule(text, compact)
+        return WhenSpec(kind="rrule", text=text, rule=normalise_rrule(text, compact))
     # 至 joins a range (3月10日至20日) except inside the name 冬至.
     s = _DASHES.sub("-", compact.replace("冬至", "\0")).replace("\0", "冬至").upper()
     if s.startswith(("在", "于")) and len(s) > 1:
@@ -525,93 +525,6 @@ def _parse_festival(text: str, s: str) -> WhenSpec | None:
 
 
 # ---------------------------------------------------------------------------
-# RRULE
-# ---------------------------------------------------------------------------
-
-_ALLOWED_FREQ = {YEARLY: "YEARLY", MONTHLY: "MONTHLY", WEEKLY: "WEEKLY", DAILY: "DAILY"}
-_INTERVAL = re.compile(r"(?:^|;)INTERVAL=([^;]*)")
-_UNTIL_Z = re.compile(r"(UNTIL=[0-9]{8}(?:T[0-9]{6})?)Z", re.IGNORECASE)
-
-
-def _parse_rrule(text: str, compact: str) -> WhenSpec:
-    body = compact[6:].upper()
-    if "RRULE:" in body or "DTSTART" in body or "EXDATE" in body or "RDATE" in body:
-        raise WhenError("RRULE 只能写一条规则，不能包含 DTSTART/EXDATE/RDATE（起始日固定为当年1月1日）")
-    if "BYEASTER" in body:
-        raise WhenError("RRULE 不支持 BYEASTER")
-    # Dates are local: a UTC marker on UNTIL would clash with the naive dtstart.
-    rule_text = _UNTIL_Z.sub(r"\1", "RRULE:" + body)
-    # dateutil loops forever on INTERVAL=0 (it never advances) and fails oddly on a
-    # negative one: refuse both before anything is expanded.
-    for m in _INTERVAL.finditer(body):
-        if not m[1].isdigit() or int(m[1]) < 1:
-            raise WhenError(f"RRULE 的 INTERVAL 应为正整数（1 表示每次都重复，2 表示隔一次），实际是“{m[1]}”：{text.strip()}")
-    rule = _build_rrule(rule_text, datetime(2024, 1, 1))
-    if rule._interval < 1:  # noqa: SLF001 - a second guard on what dateutil understood
-        raise WhenError(f"RRULE 的 INTERVAL 应为正整数：{text.strip()}")
-    if rule._freq not in _ALLOWED_FREQ:  # noqa: SLF001 - dateutil exposes no public getter
-        raise WhenError("RRULE 只支持按日、周、月、年重复（FREQ=DAILY/WEEKLY/MONTHLY/YEARLY）")
-    return WhenSpec(kind="rrule", text=text, rule=rule_text)
-
-
-def _build_rrule(rule_text: str, dtstart: datetime) -> rrule:
-    try:
-        rule = rrulestr(rule_text, dtstart=dtstart, forceset=False)
-    except Exception as exc:  # dateutil raises ValueError, TypeError, IndexError ... for bad text
-        raise WhenError(f"RRULE 无法解析：{rule_text}（{exc}）") from None
-    if not isinstance(rule, rrule):
-        raise WhenError(f"RRULE 无法解析：{rule_text}")
-    return rule
-
-
-@lru_cache(maxsize=None)
-def _proxy_year(year: int) -> int:
-    """A year near 9999 with the same calendar (leap or not, weekday of Jan 1).
-
-    dateutil searches up to year 9999 for a rule that never matches again
-    (e.g. BYMONTH=2;BYMONTHDAY=30), which takes seconds from 2026; computing the
-    year's dates in a look-alike year near the end bounds that search.
-    """
-    key = (calendar.isleap(year), date(year, 1, 1).weekday())
-    for candidate in range(9998, 9900, -1):
-        if (calendar.isleap(candidate), date(candidate, 1, 1).weekday()) == key:
-            return candidate
-    return year  # pragma: no cover - every pair occurs within 28 years
-
-
-def _rrule_dates(spec: WhenSpec, year: int) -> list[date]:
-    proxy = _proxy_year(year)
-    rule = _build_rrule(spec.rule, datetime(proxy, 1, 1))
-    until = rule._until  # noqa: SLF001
-    seen: list[date] = []
-    if until is None or until.year >= year:
-        try:
-            if until is not None:
-                # UNTIL is written in real years; move it into the look-alike year.
-                end = until.replace(year=proxy) if until.year == year else datetime(proxy, 12, 31, 23, 59, 59)
-                rule = rule.replace(until=end)
-            count = 0
-            for moment in rule:
-                if moment.year != proxy:
-                    break
-                count += 1
-                if count > MAX_RRULE_DATES:
-                    raise WhenError(
-                        f"RRULE 在{year}年产生的日期超过{MAX_RRULE_DATES}个：{spec.text.strip()}"
-                    )
-                day = date(year, moment.month, moment.day)
-                if not seen or seen[-1] != day:  # BYHOUR etc. repeat a day
-                    seen.append(day)
-        except WhenError:
-            raise
-        except Exception as exc:  # anything dateutil raises while iterating an odd rule
-            raise WhenError(f"RRULE 无法展开：{spec.rule}（{exc}）") from None
-    if not seen:
-        raise WhenError(f"RRULE 在{year}年没有产生任何日期：{spec.text.strip()}")
-    return seen
-
-
-# ---------------------------------------------------------------------------
 # Slots for a year
 # ---------------------------------------------------------------------------
 
@@ -696,7 +609,7 @@ def _slots_cached(spec: WhenSpec, year: int) -> tuple[Slot, ...]:
             slots.append(Slot(f"{year}-{m:02d}", date(year, m, 1), day, False))
         return tuple(slots)
     if kind == "rrule":
-        return tuple(Slot(d.isoformat(), d, d, False) for d in _rrule_dates(spec, year))
+        return tuple(Slot(d.isoformat(), d, d, False) for d in rrule_dates(spec.rule, spec.text, year))
     raise WhenError(f"无法识别的时间表达“{spec.text}”")
 
 

@@ -244,6 +244,8 @@ def _marks(row, today: date, tracker) -> str:
         marks.append("调")  # moved to a working day
     if row.occurrence.carried_from:
         marks.append("延续")
+    if row.occurrence.holiday:
+        marks.append("节")  # due on an official holiday (on_holiday = keep)
     return " ".join(marks)
 
 
