@@ -229,6 +229,7 @@ def test_owner_phrases_leave_titles():
         ("建军节前走访慰问驻地部队。", "八一前"),
         ("上下半年各召开一次专题会。", "每半年"),
         ("年内召开二次双拥工作推进会。", "每半年"),
+        ("“两节”期间走访慰问困难军属。", "两节期间"),
     ],
 )
 def test_times_in_the_text_become_when(tmp_path, sentence, when):

@@ -188,6 +188,12 @@ def _month_end(m):
     return (f"{month}月底前", "") if 1 <= month <= 12 else None
 
 
+@_pattern(2, r"两节(期间|前夕|前)?")
+def _two_festivals(m):
+    # 元旦、春节“两节”: the calendar reads it as the days before 春节.
+    return f"两节{m.group(1) or '期间'}", ""
+
+
 @_pattern(2, r"建党\s*\d+\s*周年")
 def _party_anniversary(m):
     return "七一", "按建党纪念日（七一）安排"
