@@ -281,3 +281,11 @@ def test_every_draft_validates_with_and_without_a_year(name):
             plan = load(result.toml_text, year)
             data = tomllib.loads(result.toml_text)
             assert len(data["task"]) == len(plan.tasks) == result.report.tasks
+
+
+def test_work_reported_as_done_is_marked(tmp_path):
+    path = tmp_path / "summary.txt"
+    path.write_text("1、社区于2月22日举行了元宵节猜灯谜活动。\n2、每季度召开一次例会。\n", encoding="utf-8")
+    result = import_plan(path, year=YEAR)
+    done, planned = result.candidates
+    assert "已经做过" in done.check("title") and not planned.check("title")

@@ -62,6 +62,8 @@ def _category(ctx: _Context, text: str, extra: _Heading | None) -> tuple[str, st
 _LEAD_HEADING = re.compile(
     r"^(?:大力|切实|认真|积极|广泛|深入|扎实|全面|进一步|不断|努力)+[\u4e00-\u9fff“”]{2,10}$"
 )
+# Work reported as done ("开展了", "举行了…活动", "纳入了"): a 总结 copied as a plan.
+_DONE = re.compile(r"(?:开展|举行|举办|召开|看望|慰问|发放|组织|纳入|办理|签订|走访)了")
 _CONCRETE = re.compile(r"召开|举办|举行|走访|慰问|看望|发放|参观|座谈|讲座|竞赛|比赛|演练|军训|义诊")
 # Attitudes rather than work: "增强…的责任感和紧迫感", "充分认识…的重要性".
 _ATTITUDE = re.compile(r"重要性|必要性|紧迫感|责任感|自觉性|使命感|荣誉感|为契机")
@@ -214,6 +216,8 @@ def _paragraph(
                 checks["title"] = "取自“目标”部分，可能不是具体任务"
             elif not _ACTION.search(core) and own is None:
                 checks["title"] = "未找到明确的工作动作，可能不是具体任务"
+            elif _DONE.search(core):
+                checks["title"] = "原文写的是已经做过的事（像是总结），请确认是否列为今年的任务"
             owners = find_owners(core)
             ctx.recognise(owners.mentioned)
             owner = owner_hint or owners.owner or explicit_owner
