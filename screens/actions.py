@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual.screen import Screen
 
 from .commands import Command
+from .memory import EVIDENCE_FOLDER, evidence_folder, remember
 from .text import clip
 from .messages import BoardChanged, OpenDetail
 
@@ -16,35 +17,7 @@ if TYPE_CHECKING:
     from tracker.model import TrackedOccurrence
 
     from .dialogs import EvidenceChoice, StatusChoice
-    from tracker.service import AppContext
-
     from .host import Host
-
-
-EVIDENCE_FOLDER = "evidence_dir"  # the config key: where the evidence file picker opens
-
-
-def evidence_folder(ctx: AppContext) -> Path | None:
-    """The folder the last evidence file came from (set once, by picking a file)."""
-    try:
-        value = ctx.config.get(EVIDENCE_FOLDER)
-    except Exception:  # an unreadable config file is reported elsewhere; open the picker anyway
-        return None
-    path = Path(value).expanduser() if value else None
-    return path if path is not None and path.is_dir() else None
-
-
-def remember_evidence_folder(ctx: AppContext, folder: Path) -> None:
-    from tracker.errors import TrackerError
-    from tracker.service import write_config
-
-    if evidence_folder(ctx) == folder:
-        return
-    try:
-        write_config({EVIDENCE_FOLDER: str(folder)})
-        ctx.config[EVIDENCE_FOLDER] = str(folder)
-    except TrackerError:
-        pass  # only a convenience: the next picker opens in the state file's folder
 
 
 class RowActions(Screen):
@@ -169,7 +142,7 @@ class RowActions(Screen):
             what = f"{choice.kind.label}，对应{choice.label}" if choice.label else choice.kind.label
             self.confirm(row, f"已添加佐证材料（{what}）")
             if choice.kind.value == "file":
-                remember_evidence_folder(ctx, Path(choice.text).parent)
+                remember(ctx, EVIDENCE_FOLDER, str(Path(choice.text).parent))
 
         picker = folder is not None
         self.app.push_screen(EvidenceDialog(row, self.guarded(row, submit), folder=folder or ctx.db_path.parent, picker=picker), done)

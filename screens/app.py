@@ -21,6 +21,7 @@ from textual.screen import Screen
 
 from .board import Board
 from .main import MainScreen
+from .memory import NOTICE_SEEN, recall
 from .messages import BoardChanged, BoardLoaded, OpenDetail, OpenMeeting
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from tracker.service import AppContext, Tracker
 
 POLL_SECONDS = 2.0
+CLOCK_SECONDS = 30.0  # how often "today" is compared with the clock
 
 
 class ShuangyongApp(App[None]):
@@ -69,6 +71,7 @@ class ShuangyongApp(App[None]):
         # Start reading only after the first frame is on screen.
         self.call_after_refresh(self._first_frame)
         self.set_interval(self.poll_seconds, self.poll, name="poll")
+        self.set_interval(CLOCK_SECONDS, self.follow_clock, name="clock")
 
     def _first_frame(self) -> None:
         self.timings.setdefault("first_frame", perf_counter())
@@ -91,8 +94,8 @@ class ShuangyongApp(App[None]):
         main = self._main_screen()
         if main is not None:
             main.post_message(BoardLoaded())
-            if self.ctx.plan_is_default:
-                main.show_default_plan_notice()
+            if self.ctx.plan_is_default and not recall(self.ctx, NOTICE_SEEN):
+                main.show_default_plan_notice()  # once: remembered when dismissed
         from tracker.service import DEFAULT_PLAN_NOTICE
 
         for notice in self.ctx.notices:
@@ -234,6 +237,17 @@ class ShuangyongApp(App[None]):
         self._poll_error = None
         if changed or board.stale:
             self.reload()
+
+    def follow_clock(self) -> None:
+        """Past midnight, today moves on (unless --today pinned it): header, 逾期 marks, counts."""
+        board = self.board
+        today = self.ctx_today
+        if board is None or today == board.today or self._reloading:
+            return
+        with board.lock:
+            board.today = today
+            board.tracker.today = today
+        self.reload()
 
     def on_app_focus(self, event: events.AppFocus) -> None:
         self.poll()

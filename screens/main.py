@@ -16,6 +16,7 @@ from textual.widgets import Static
 from .actions import RowActions
 from .board import Filters, shifted
 from .commands import MAIN_COMMANDS, Command, bindings
+from .memory import NOTICE_SEEN, remember
 from .messages import BoardLoaded, OpenMeeting
 from .text import LEGEND, long_date
 from .widgets import KeyBar, PeriodNavigator, TaskTable
@@ -104,6 +105,7 @@ class MainScreen(RowActions):
         from .dialogs import DefaultPlanNotice
 
         def done(choice: str | None) -> None:
+            remember(self.shuangyong.ctx, NOTICE_SEEN, "1")
             if choice == "import":
                 self.action_import_plan()
 
@@ -138,6 +140,9 @@ class MainScreen(RowActions):
         if board is None:
             return
         rows = board.select(self.filters)
+        if self.table.today != board.today:  # the clock passed midnight
+            self.table.today = board.today
+            self._show_topbar()
         current = self.table.current
         keep = None
         if current is None or not any(r.id == current.id for r in rows):

@@ -159,3 +159,37 @@ def test_dates_outside_the_viewed_year_show_their_year():
 
     assert day_label(date(2026, 3, 5), 2026) == "03-05"
     assert day_label(date(2027, 1, 15), 2026) == "27-01-15"
+
+
+async def test_welcome_notice_is_shown_once(home, db):
+    from screens.dialogs import DefaultPlanNotice
+    from screens.main import MainScreen
+
+    app = make_app(None, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DefaultPlanNotice)
+        await pilot.press("escape")
+        await pilot.pause()
+    again = make_app(None, db)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, MainScreen)
+        # The view is at today, not at January, with the cursor on what is due next.
+        assert again.screen.table.current.due >= TODAY
+
+
+async def test_today_follows_the_clock_past_midnight(app):
+    from datetime import timedelta
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "今天 2026年6月15日" in screen_text(app)
+        app.ctx.today_option = TODAY + timedelta(days=2)  # what the clock says two midnights on
+        app.follow_clock()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "今天 2026年6月17日" in text
+        assert app.board.today == TODAY + timedelta(days=2) == table(app).today
+        # The visit due on the 16th is now overdue: one more in the count.
+        assert "逾期 8" in text
