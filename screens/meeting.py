@@ -114,9 +114,7 @@ class MeetingScreen(RowActions):
     # -- minutes -------------------------------------------------------------------------------------
     def action_minutes(self) -> None:
         from tracker.errors import TrackerError
-        from tracker.outputs import minutes
-        from tracker.outputs.files import save_atomically
-        from tracker.outputs.produce import protected
+        from tracker.outputs import minutes, produce
 
         from .dialogs import PathChoice, PathDialog
 
@@ -124,20 +122,18 @@ class MeetingScreen(RowActions):
         default = f"会议纪要-{board.today.isoformat()}.md"
 
         def submit(choice: PathChoice) -> str | None:
-            changes = self.changes()
-            titles = {r.id: r.title for r in board.rows}
             view = board.week(self.day)
             try:
-                text = minutes.minutes_markdown(
-                    board.tracker.plan,
-                    changes,
-                    titles,
+                # .docx or .md by the name typed; the .docx carries the remembered 地点/主持人/参加人员/记录人.
+                produce.write_meeting(
+                    board.tracker,
+                    choice.path,
+                    changes=self.changes(),
                     title=f"例会纪要（{board.today.year}年{board.today.month}月{board.today.day}日）",
                     since=self.opened_at,
                     until=datetime.now().astimezone(),
-                    **minutes.week_sections(view, board.today),
+                    sections=minutes.week_sections(view, board.today),
                 )
-                save_atomically(choice.path, text, kind="minutes-md", protect=protected(board.tracker))
             except TrackerError as exc:
                 return str(exc)
             self.written.add(choice.path.resolve())

@@ -83,9 +83,8 @@ def test_groups_in_order_with_chinese_labels():
         "## 四、责任单位调整（1）",
         "## 五、截止日期调整（1）",
         "## 六、佐证材料（2）",
-        "## 七、工作备注（1）",
-        "## 八、记录迁移和延续（1）",
-        "## 九、撤销的修改（1）",
+        "## 七、记录迁移和延续（1）",
+        "## 八、撤销的修改（2）",
     ]
     stamp = lambda d: d.astimezone().strftime("%m-%d %H:%M")  # noqa: E731
     assert f"1. **召开双拥领导小组会议**（`meet@2026Q2`）：进行中 → 已完成 —— 张三，{stamp(at(8, 9, 30))}" in text
@@ -140,9 +139,9 @@ def test_weekly_meeting_lists():
         OccurrenceState(status=Status.DOING),
     )
     text = make(overdue=[late], upcoming=[], today=date(2026, 6, 15))
-    assert "## 十、仍逾期的事项（1）" in text
+    assert "## 九、仍逾期的事项（1）" in text
     assert "1. **春节前夕走访慰问军属**（`spring`）：社区居委会，截止 2026-06-10，逾期；尚缺：签到表" in text
-    assert "## 十一、下阶段到期事项（0）" in text
+    assert "## 十、下阶段到期事项（0）" in text
 
 
 def test_with_changes_from_a_real_store(tmp_path):
@@ -214,8 +213,8 @@ def test_cli_minutes_errors(env):
     assert bad.exit_code == 2 and "无法识别" in bad.output
     bad = run(env, "report", "minutes", "--since", "2026-06-10", "--until", "2026-06-01", ok=False)
     assert bad.exit_code == 1 and "晚于结束时间" in bad.stderr
-    bad = run(env, "report", "minutes", "--since", "2026-06-10", "-o", "纪要.docx", ok=False)
-    assert bad.exit_code == 1 and "会议纪要写成 .md" in bad.stderr
+    bad = run(env, "report", "minutes", "--since", "2026-06-10", "-o", "纪要.pdf", ok=False)
+    assert bad.exit_code == 1 and "会议纪要可写成 .docx 或 .md" in bad.stderr
     missing = run(env, "report", "minutes", ok=False)
     assert missing.exit_code == 2
 
@@ -242,3 +241,38 @@ def test_tracker_minutes_for_the_weekly_meeting(tmp_path):
     assert "下阶段到期事项（" in text
     plain = tracker_minutes(tracker, since=start)
     assert plain.startswith("# 会议纪要（") and "仍逾期的事项" not in plain
+
+
+def test_cli_minutes_docx_with_meeting_details_remembered(env):
+    import json
+    import zipfile
+
+    import docx
+
+    rows = json.loads(run(env, "list", "--json").stdout)
+    first, second = rows[0], rows[1]
+    run(env, "done", first["id"])
+    run(env, "done", second["id"])
+    run(env, "undo")  # the second completion is withdrawn: no decision
+    since = (datetime.now().astimezone() - timedelta(days=1)).strftime("%Y-%m-%d")
+    written = run(env, "report", "minutes", "--since", since, "-o", "纪要.docx", "--place", "社区二楼会议室",
+                  "--chair", "张书记", "--attendees", "王敏、李强、驻区部队代表", "--recorder", "小王")
+    assert "已写入 纪要.docx" in written.stdout
+    doc = docx.Document(str(env / "纪要.docx"))
+    text = [p.text for p in doc.paragraphs]
+    assert text[0] == "××社区双拥工作会议纪要"
+    assert "地点：社区二楼会议室" in text and "主持人：张书记" in text and "记录人：小王" in text
+    assert "参加人员：王敏、李强、驻区部队代表" in text
+    assert any(t.startswith("时间：") and "年" in t for t in text)
+    assert "本次会议议定修改 1 项，涉及 1 个事项；另有 1 项修改已撤销，不计入。" in text
+    decided = "\n".join(text).split("撤销的修改")[0]
+    assert f"{first['title']}：未开始 → 已完成" in decided
+    assert f"{second['title']}：未开始 → 已完成" not in decided  # the undone completion is not counted
+    assert any(t.startswith("主持人（签字）") for t in text)
+    with zipfile.ZipFile(env / "纪要.docx") as z:
+        assert any('w:instr=" PAGE "' in z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))
+
+    # Asked once, remembered: the next minutes carry the same details without the options.
+    run(env, "report", "minutes", "--since", since, "-o", "纪要2.docx")
+    again = [p.text for p in docx.Document(str(env / "纪要2.docx")).paragraphs]
+    assert "地点：社区二楼会议室" in again and "主持人：张书记" in again

@@ -193,10 +193,15 @@ def report_ledger(obj: AppContext, output):
 @plan_options
 @click.option("--since", type=DATETIME, required=True, help="从这个时间起（YYYY-MM-DD 或 “YYYY-MM-DD HH:MM”）。")
 @click.option("--until", type=DATETIME, help="到这个时间为止；只写日期表示到当天结束；默认现在。")
-@click.option("-o", "--output", help="写到 .md 文件；默认在屏幕上输出。")
+@click.option("-o", "--output", help="写到 .docx（Word）或 .md 文件；默认在屏幕上输出 Markdown。")
+@click.option("--place", help="会议地点（记住，下次默认沿用）。")
+@click.option("--chair", help="主持人（记住，下次默认沿用）。")
+@click.option("--attendees", help="参加人员（记住，下次默认沿用）。")
+@click.option("--recorder", help="记录人（记住，下次默认沿用）。")
+@click.option("--fonts", help="Word 字体：公文（默认）、宋体，或“标题,小标题,正文”三个字体名。")
 @click.pass_obj
-def report_minutes(obj: AppContext, since, until, output):
-    """会议纪要：列出一段时间内的全部修改（哪项工作、改了什么、谁、何时）。"""
+def report_minutes(obj: AppContext, since, until, output, place, chair, attendees, recorder, fonts):
+    """会议纪要：一段时间内的全部修改（哪项工作、改了什么、谁、何时）；撤销的不计入。"""
     from tracker.outputs.minutes import tracker_minutes
 
     start = _local(since)
@@ -208,14 +213,15 @@ def report_minutes(obj: AppContext, since, until, output):
         end = _local(until)
     if start > end:
         raise TrackerError(f"开始时间 {start:%Y-%m-%d %H:%M} 晚于结束时间 {end:%Y-%m-%d %H:%M}")
-    target = _target(output, f"会议纪要-{start:%Y%m%d}.md") if output else None
-    if target is not None and target.suffix.lower() not in MARKDOWN_SUFFIXES:
-        raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：会议纪要写成 .md 文件")
+    target = _target(output, f"会议纪要-{start:%Y%m%d}.docx") if output else None
+    if target is not None and target.suffix.lower() not in MARKDOWN_SUFFIXES | {".docx"}:
+        raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：会议纪要可写成 .docx 或 .md 文件")
     tracker = obj.tracker()
     show_notices(obj)
     if target is None:
         click.echo(tracker_minutes(tracker, since=start, until=end))
         return
-    from tracker.outputs.produce import write_minutes
+    from tracker.outputs.produce import meeting_info, write_minutes
 
-    _say(write_minutes(tracker, target, since=start, until=end))
+    info = meeting_info(place=place, chair=chair, attendees=attendees, recorder=recorder)
+    _say(write_minutes(tracker, target, since=start, until=end, info=info, fonts=fonts))

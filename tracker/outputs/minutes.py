@@ -49,6 +49,9 @@ def describe(change: Change, **overrides) -> str:
 
 
 def _group(change: Change) -> str:
+    """The minutes' section for a change; an undone change is no decision: it goes with the undos."""
+    if change.undone:
+        return "undo"
     op = change.op
     if op == "status":
         new = change.new if isinstance(change.new, Status) else None
@@ -179,15 +182,15 @@ def week_sections(view, today) -> dict[str, Any]:
     }
 
 
-def tracker_minutes(
+def minutes_inputs(
     tracker,
     *,
     since: datetime,
     until: datetime | None = None,
     title: str | None = None,
     week: bool = False,
-) -> str:
-    """The minutes for a Tracker's plan: its changes in [since, until] (default: until now).
+) -> dict[str, Any]:
+    """What the minutes of a Tracker's plan are made from, for the Markdown and the .docx alike.
 
     ``week=True`` is the weekly meeting: what is still overdue and what falls due this week
     and next week follow the changes.
@@ -200,9 +203,22 @@ def tracker_minutes(
         view = tracker.week()
         extra = week_sections(view, tracker.today)
         title = title or f"{tracker.plan.unit or tracker.plan.title}例会纪要（{view.monday:%Y-%m-%d} 当周）"
-    return minutes_markdown(
-        tracker.plan, changes, titles, title=title or default_title(since, end), since=since, until=end, **extra
-    )
+    return dict(plan=tracker.plan, changes=changes, titles=titles, title=title or default_title(since, end),
+                since=since, until=end, **extra)
+
+
+def tracker_minutes(
+    tracker,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    title: str | None = None,
+    week: bool = False,
+) -> str:
+    """The minutes for a Tracker's plan: its changes in [since, until] (default: until now)."""
+    inputs = minutes_inputs(tracker, since=since, until=until, title=title, week=week)
+    plan, changes, titles = inputs.pop("plan"), inputs.pop("changes"), inputs.pop("titles")
+    return minutes_markdown(plan, changes, titles, **inputs)
 
 
 def changes_between(tracker, since: datetime, until: datetime | None = None) -> list[Change]:

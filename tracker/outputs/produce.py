@@ -124,6 +124,33 @@ def write_ledger(tracker, path: Path | str) -> Written:
     return Written(path, f"已写入 {path}：{len(rows)} 行事项，{evidence} 份佐证材料。")
 
 
+MEETING_KEYS = {"place": "meeting_place", "chair": "meeting_chair", "attendees": "meeting_attendees",
+                "recorder": "meeting_recorder"}
+
+
+def meeting_info(**given: str | None):
+    """The meeting's 地点/主持人/参加人员/记录人: what is given, else what was given last time.
+
+    What is given is remembered in the config file for the next meeting.
+    """
+    from tracker.outputs.minutes_docx import MeetingInfo
+    from tracker.settings import read_config, write_config
+
+    try:
+        remembered = read_config()
+    except TrackerError:
+        remembered = {}
+    values = {field: given.get(field) if given.get(field) is not None else remembered.get(key, "")
+              for field, key in MEETING_KEYS.items()}
+    changed = {MEETING_KEYS[f]: v for f, v in given.items() if v is not None and remembered.get(MEETING_KEYS[f]) != v}
+    if changed:
+        try:
+            write_config(changed)
+        except TrackerError:
+            pass  # the minutes matter more than remembering who chaired
+    return MeetingInfo(**{k: str(v) for k, v in values.items()})
+
+
 def write_minutes(
     tracker,
     path: Path | str,
@@ -132,16 +159,54 @@ def write_minutes(
     until: datetime | None = None,
     title: str | None = None,
     week: bool = False,
+    info=None,
+    fonts: str | None = None,
 ) -> Written:
-    """会议纪要 of the changes in [since, until] as Markdown."""
-    from tracker.outputs.files import save_atomically
-    from tracker.outputs.minutes import changes_between, tracker_minutes
+    """会议纪要 of the changes in [since, until]: .docx (with the meeting's details) or Markdown."""
+    from tracker.outputs.files import guard_output, save_atomically
+    from tracker.outputs.minutes import changes_between, minutes_inputs, minutes_markdown
 
     path = Path(path)
-    from tracker.outputs.files import guard_output
+    kind = "minutes-docx" if path.suffix.lower() == ".docx" else "minutes-md"
+    guard_output(path, kind, protected(tracker))
+    if kind == "minutes-docx" and title is None and not week:
+        from tracker.outputs.summary import short_unit
 
-    guard_output(path, "minutes-md", protected(tracker))
-    text = tracker_minutes(tracker, since=since, until=until, title=title, week=week)
-    save_atomically(path, text, kind="minutes-md", protect=protected(tracker))
-    count = len(changes_between(tracker, since, until))
-    return Written(path, f"已写入 {path}：{count} 项修改。")
+        title = f"{short_unit(tracker.plan.unit, tracker.plan.title)}双拥工作会议纪要"
+    inputs = minutes_inputs(tracker, since=since, until=until, title=title, week=week)
+    plan, changes, titles = inputs.pop("plan"), inputs.pop("changes"), inputs.pop("titles")
+    if kind == "minutes-docx":
+        from tracker.outputs.minutes_docx import minutes_docx_bytes
+
+        data = minutes_docx_bytes(plan, changes, titles, info=info or meeting_info(), fonts=_fonts(fonts), **inputs)
+    else:
+        data = minutes_markdown(plan, changes, titles, **inputs)
+    save_atomically(path, data, kind=kind, protect=protected(tracker))
+    chosen = changes_between(tracker, since, until)
+    undone = sum(1 for c in chosen if c.undone)
+    message = f"已写入 {path}：{len(chosen)} 项修改"
+    if undone:
+        message += f"（其中 {undone} 项已撤销，不计入议定事项）"
+    return Written(path, message + "。")
+
+
+def write_meeting(tracker, path: Path | str, *, changes, title: str, since: datetime, until: datetime,
+                  sections: dict | None = None, fonts: str | None = None) -> Written:
+    """The weekly meeting's minutes (the app's 例会 view): the changes it saw, .docx or Markdown."""
+    from tracker.outputs.files import guard_output, save_atomically
+    from tracker.outputs.minutes import minutes_markdown
+
+    path = Path(path)
+    kind = "minutes-docx" if path.suffix.lower() == ".docx" else "minutes-md"
+    guard_output(path, kind, protected(tracker))
+    titles = {o.id: o.title for o in tracker.occurrences}
+    extra = sections or {}
+    if kind == "minutes-docx":
+        from tracker.outputs.minutes_docx import minutes_docx_bytes
+
+        data = minutes_docx_bytes(tracker.plan, changes, titles, title=title, since=since, until=until,
+                                  info=meeting_info(), fonts=_fonts(fonts), **extra)
+    else:
+        data = minutes_markdown(tracker.plan, changes, titles, title=title, since=since, until=until, **extra)
+    save_atomically(path, data, kind=kind, protect=protected(tracker))
+    return Written(path, f"已写入 {path}：{len(changes)} 项修改。")
