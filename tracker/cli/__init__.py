@@ -185,7 +185,7 @@ def templates():
 @click.option("-o", "--output", type=PATH, help="写到这个文件；默认 计划.toml。")
 def init(name, output):
     """从内置模板生成一份可编辑的计划文件（不会覆盖已有文件）。"""
-    from tracker.plan.bundled import template_path
+    from tracker.plan.bundled import template_path, with_uid
 
     source = template_path(name)
     target = output or Path("计划.toml")
@@ -193,7 +193,7 @@ def init(name, output):
         fail(f"{target} 已存在，不会覆盖；请换一个文件名（-o）")
     from tracker.outputs.files import save_atomically
 
-    save_atomically(target, source.read_text(encoding="utf-8"), exclusive=True)
+    save_atomically(target, with_uid(source.read_text(encoding="utf-8")), exclusive=True)
     click.echo(f"已生成 {target}（模板：{name}）。编辑后运行：shuangyong-tui validate {target}")
 
 
@@ -282,6 +282,7 @@ def row_json(row, today: date, tracker) -> dict:
         "when": o.when,
         "carried_from": o.carried_from,
         "holiday": o.holiday,
+        "indicators": list(o.indicators),
     }
 
 

@@ -6,6 +6,7 @@ They are found through importlib.resources, so the same code works from a checko
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from tracker.errors import TrackerError
 
-__all__ = ["Template", "templates", "template_path", "default_plan_path", "TEMPLATE_NAMES"]
+__all__ = ["Template", "templates", "template_path", "default_plan_path", "TEMPLATE_NAMES", "new_uid", "with_uid"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,28 @@ def template_path(name: str) -> Path:
     if not path.is_file():
         raise TrackerError(f"内置模板文件缺失：{path}（安装不完整，请重新安装 shuangyong-tui）")
     return path
+
+
+def new_uid() -> str:
+    """A fresh stable plan key, e.g. ``plan-3f9c2a7d41b0``."""
+    import secrets
+
+    return f"plan-{secrets.token_hex(6)}"
+
+
+_TITLE_LINE = re.compile(r"^title\s*=.*$", re.MULTILINE)
+_UID_LINE = re.compile(r"^uid\s*=", re.MULTILINE)
+
+
+def with_uid(text: str, uid: str | None = None) -> str:
+    """The plan text with a ``uid = "..."`` line after its title (unchanged if it has one)."""
+    if _UID_LINE.search(text):
+        return text
+    line = f'uid = "{uid or new_uid()}"   # 计划的固定编号：日历、同步和进度记录靠它对应，不要修改'
+    m = _TITLE_LINE.search(text)
+    if m is None:
+        return line + "\n" + text
+    return text[: m.end()] + "\n" + line + text[m.end():]
 
 
 def default_plan_path() -> Path:

@@ -77,6 +77,21 @@ def holiday_rule(value: Any, where: str, line, out: _Collector) -> str | None:
     return key
 
 
+def _catalogue_codes(value: str, path: Path | None, lines: _Lines, out: _Collector) -> frozenset[str] | None:
+    """The codes of the plan's indicator catalogue (bundled by default); None when unreadable."""
+    from tracker.errors import PlanError
+    from tracker.plan.indicators import catalogue_for_plan, load_catalogue
+
+    try:
+        catalogue = load_catalogue(catalogue_for_plan(value, path) if value else None)
+    except PlanError as exc:
+        for problem in exc.problems:
+            out.add("indicator", lines.of_top("indicator_catalogue") or 1, "indicator_catalogue",
+                    f"{problem.path}:{problem.line}: {problem.field}: {problem.message}")
+        return None
+    return catalogue.codes
+
+
 def _validate(
     data: dict[str, Any],
     lines: _Lines,
@@ -185,6 +200,9 @@ def _validate(
         if isinstance(check_year, bool) or not isinstance(check_year, int) or not YEAR_MIN <= check_year <= YEAR_MAX:
             out.add("range", 0, "year", f"检查用的年份{check_year}超出范围，应在 {YEAR_MIN}—{YEAR_MAX} 之间")
             check_year = None
+    raw_tasks = data.get("task")
+    if catalogue is None and isinstance(raw_tasks, list) and any(isinstance(t, dict) and "indicators" in t for t in raw_tasks):
+        catalogue = _catalogue_codes(indicator_catalogue, path, lines, out)
     tasks = _validate_tasks(
         data, lines, out, owners, categories, default_owner, default_evidence, check_year,
         workday=workday, rule=rule, rule_chosen=rule_chosen, holidays=holidays, catalogue=catalogue,
