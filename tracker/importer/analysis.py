@@ -30,6 +30,10 @@ def _is_framing_heading(text: str) -> bool:
     return _is_generic(text) and not map_category(text)
 
 
+# "积极宣传，营造双拥氛围。结合…": two short phrases leading an item are its heading.
+_PAIRED_HEADING = re.compile(r"^[^，,、]{2,8}[，,][^，,、]{2,12}$")
+
+
 def _is_signature(units: list, i: int) -> bool:
     """The unit's name under the plan: a bare unit name on one of the last lines."""
     text = units[i].text
@@ -117,12 +121,15 @@ def analyse(units: list, fallback_title: str, year: int) -> _Context:
         if (
             len(sentences) > 1
             and len(lead) <= 20
-            and not _ACTION.search(lead)
+            and (not _ACTION.search(lead) or _PAIRED_HEADING.match(lead))
             and not best_time(lead)
         ):
+            before = len(ctx.drafts)
             ctx.stack.append(_Heading(level, numbering, lead, None, _heading_mode(lead)))
             _paragraph(ctx, "".join(sentences[1:]), "", pushed=True)
-            continue
+            if len(ctx.drafts) > before or not _ACTION.search(lead):
+                continue
+            ctx.stack.pop()  # the body holds no work: the lead itself is the task
         _paragraph(ctx, rest, numbering)
     if not ctx.title:
         ctx.title = fallback_title
