@@ -588,19 +588,22 @@ def test_cli_rename_and_rollover_keep_uids(env):
     open_rows = [r for r in rows if r["status"] not in ("done", "cancelled")]
     moved = open_rows[-1]["id"]
     cli_run("set", moved, "--status", "延期", "--due", "2027-01-15", "--reason", "等上级通知")
-    text = plan_file.read_text(encoding="utf-8")
-    plan_file.write_text(re.sub(r'^title\s*=.*$', 'title = "幸福里社区双拥工作计划"', text, count=1, flags=re.M),
-                         encoding="utf-8")
-    renamed = events(cli_run("export", "ics", "-o", "-").stdout_bytes)
-    assert sorted(str(e["UID"]) for e in renamed) == sorted(str(e["UID"]) for e in first)
-    assert all("幸福里社区双拥工作计划" in str(e["DESCRIPTION"]) for e in renamed)
+    postponed = events(cli_run("export", "ics", "-o", "-").stdout_bytes)
+    assert sorted(str(e["UID"]) for e in postponed) == sorted(str(e["UID"]) for e in first)
     cli_run("rollover", "--to", "2027")
-    moved_uid = next(str(e["UID"]) for e in renamed if f"编号：{moved}" in str(e["DESCRIPTION"]))
+    moved_uid = next(str(e["UID"]) for e in postponed if f"编号：{moved}" in str(e["DESCRIPTION"]))
     next_year = events(cli_run("export", "ics", "-o", "-", year=2027).stdout_bytes)
     carried = [e for e in next_year if str(e["UID"]) == moved_uid]
     assert len(carried) == 1 and carried[0]["DTSTART"].dt == date(2027, 1, 15)  # its postponed date
-    old_uids = {str(e["UID"]) for e in renamed}
+    old_uids = {str(e["UID"]) for e in postponed}
     assert len([e for e in next_year if str(e["UID"]) in old_uids]) == len(open_rows)
     # The old year's export leaves the carried work to the new year's calendar.
     again = events(cli_run("export", "ics", "-o", "-").stdout_bytes)
     assert not [e for e in again if str(e["STATUS"]) == "CONFIRMED"]
+    # A new title: the same UIDs, the new name in every description.
+    text = plan_file.read_text(encoding="utf-8")
+    plan_file.write_text(re.sub(r"^title\s*=.*$", 'title = "幸福里社区双拥工作计划"', text, count=1, flags=re.M),
+                         encoding="utf-8")
+    renamed = events(cli_run("export", "ics", "-o", "-").stdout_bytes)
+    assert {str(e["UID"]) for e in renamed} <= old_uids
+    assert all("幸福里社区双拥工作计划" in str(e["DESCRIPTION"]) for e in renamed)

@@ -19,6 +19,7 @@ from tracker.cli.holidays import holidays
 from tracker.cli.imports import import_command
 from tracker.cli.helptext import Context as HelpContext, localize
 from tracker.cli.terminal import BROKEN_PIPE_EXIT, guarded, silence_stdout
+from tracker.cli.sync import serve, sync
 from tracker.cli.tui import tui
 from tracker.cli.options import DAY, PATH, YEAR, NumberRange, fail, parse_status, plan_options, show_notices
 from tracker.settings import AppContext
@@ -599,6 +600,8 @@ cli.add_command(export)
 cli.add_command(report)
 cli.add_command(import_command, "import")
 cli.add_command(holidays)
+cli.add_command(serve)
+cli.add_command(sync)
 
 
 def main() -> None:
