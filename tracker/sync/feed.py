@@ -70,7 +70,7 @@ def read_feeds(path: Path | None = None) -> list[Feed]:
 
 
 def write_feeds(feeds: list[Feed], path: Path | None = None) -> None:
-    from tracker.outputs.summary import save_atomically
+    from tracker.outputs.files import save_atomically
 
     path = path or feeds_path()
     text = json.dumps({"tokens": {f.token: {"owner": f.owner} for f in feeds}}, ensure_ascii=False, indent=1)
@@ -80,7 +80,7 @@ def write_feeds(feeds: list[Feed], path: Path | None = None) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
 
-    save_atomically(save, path)
+    save_atomically(path, save)
 
 
 def ensure_feeds(owners: list[str], path: Path | None = None) -> list[Feed]:

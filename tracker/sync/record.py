@@ -63,19 +63,11 @@ def last_sync(db_path: Path) -> LastSync | None:
 
 def write_record(db_path: Path, url: str, memory: dict[str, dict], last: LastSync) -> None:
     """Atomic; OSError goes to the caller (the server is already up to date, the notice says so)."""
-    from tracker.outputs.summary import save_atomically
+    from tracker.outputs.files import save_atomically
 
     record = read_record(db_path)
     collections = record.get("collections") if isinstance(record.get("collections"), dict) else {}
     collections[url] = memory
     record["collections"] = collections
     record["last"] = {**asdict(last), "messages": list(last.messages)}
-    text = json.dumps(record, ensure_ascii=False, indent=0, sort_keys=True)
-
-    def save(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-
-    path = sync_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_atomically(save, path)
+    save_atomically(sync_path(db_path), json.dumps(record, ensure_ascii=False, indent=0, sort_keys=True))
