@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from tracker.errors import StoreError, TrackerError
 from tracker.model import Evidence, EvidenceKind, OccurrenceState, Status
+from tracker.evidence import evidence_state
 from tracker.state.store import (
     BACKUPS_KEPT,
     FORMAT,
     SCHEMA,
     InvalidChange,
     Store,
-    check_evidence,
 )
 
 Y = 2026
@@ -214,7 +214,7 @@ def test_note_and_url_evidence(store: Store) -> None:
     assert evs[0].kind is EvidenceKind.NOTE and evs[0].label == "发放记录"
     assert evs[1].kind is EvidenceKind.URL and evs[1].text == "https://example.org/news/1"
     assert evs[0].added_by == "王敏" and evs[0].added_at is not None
-    assert check_evidence(evs[0]) == "ok" and check_evidence(evs[1]) == "ok"
+    assert evidence_state(evs[0]) == "present" and evidence_state(evs[1]) == "present"
     with pytest.raises(InvalidChange):
         store.add_evidence(Y, "a", EvidenceKind.URL, "not a link")
     with pytest.raises(InvalidChange):
@@ -461,7 +461,7 @@ def test_file_evidence_records_size_and_sha256(store: Store, tmp_path: Path, mon
     assert ev.size == len(data)
     assert ev.sha256 == hashlib.sha256(data).hexdigest()
     assert ev.archived is None
-    assert check_evidence(ev) == "ok"
+    assert evidence_state(ev) == "present"
 
 
 def test_file_evidence_is_archived_without_overwriting(store: Store, tmp_path: Path) -> None:
@@ -481,24 +481,24 @@ def test_file_evidence_is_archived_without_overwriting(store: Store, tmp_path: P
     assert hashlib.sha256(b"second version").hexdigest() == second.sha256
 
 
-def test_check_evidence_detects_missing_and_changed(store: Store, tmp_path: Path) -> None:
+def test_evidence_state_detects_missing_and_changed(store: Store, tmp_path: Path) -> None:
     doc = tmp_path / "会议记录.docx"
     doc.write_bytes(b"AAAA")
     store.add_evidence(Y, "a", EvidenceKind.FILE, str(doc))
     ev = store.state(Y, "a").evidence[0]
-    assert store.check_evidence(ev) == "ok"
+    assert evidence_state(ev) == "present"
     doc.write_bytes(b"BBBB")  # same size, other content
-    assert check_evidence(ev) == "changed"
+    assert evidence_state(ev) == "changed"
     doc.write_bytes(b"AAAAA")
-    assert check_evidence(ev) == "changed"
+    assert evidence_state(ev) == "changed"
     doc.write_bytes(b"AAAA")
-    assert check_evidence(ev) == "ok"
+    assert evidence_state(ev) == "present"
     doc.unlink()
-    assert check_evidence(ev) == "missing"
+    assert evidence_state(ev) == "missing"
     doc.mkdir()
-    assert check_evidence(ev) == "missing"
+    assert evidence_state(ev) == "missing"
     lone = Evidence(id=1, kind=EvidenceKind.FILE, text=str(tmp_path / "nowhere.jpg"))
-    assert check_evidence(lone) == "missing"
+    assert evidence_state(lone) == "missing"
 
 
 def test_bad_evidence_paths_record_nothing(store: Store, tmp_path: Path, path: Path) -> None:

@@ -24,7 +24,7 @@ from tracker.model import (
     Status,
     TrackedOccurrence,
 )
-from tracker.state.store import Store, check_evidence  # noqa: F401 (re-exported for the app)
+from tracker.state.store import Store
 from tracker.textsafe import visible  # noqa: F401  (the app's exit: screens show user text through it)
 
 # What the app (screens/) needs from below the service, named once here: screens/ may import

@@ -1,4 +1,5 @@
 """Evidence files: reading one to record it (size, sha256) and copying it into the 档案.
+Whether a recorded file is still there is :mod:`tracker.evidence`'s one rule.
 
 Files are opened without blocking and the opened handle is checked (``fstat``), so a pipe
 or device swapped in for a photo is refused instead of hanging. The archive copy goes to
@@ -19,7 +20,6 @@ import stat
 from pathlib import Path
 
 from tracker.errors import TrackerError
-from tracker.model import Evidence, EvidenceKind
 
 _HASH_CHUNK = 1 << 20
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -31,8 +31,6 @@ _MAX_TRIES = 10_000
 
 class InvalidChange(TrackerError, ValueError):
     """A change the store refuses (延期 without a reason, unknown evidence id...)."""
-
-
 
 
 def _open_regular(path: str) -> tuple[int, os.stat_result]:
@@ -51,14 +49,6 @@ def _open_regular(path: str) -> tuple[int, os.stat_result]:
 
 class _NotRegular(OSError):
     pass
-
-
-def check_evidence(ev: Evidence) -> str:
-    """"ok", "missing" or "changed" for the recorded file itself (tracker.evidence's rule)."""
-    from tracker.evidence import original_state
-
-    state = original_state(ev)
-    return "ok" if state == "present" else state
 
 
 def safe_name(text: str) -> str:

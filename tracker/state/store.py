@@ -31,17 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import StoreError
-from tracker.model import Change, Evidence, EvidenceKind, OccurrenceState, Status
+from tracker.model import Change, EvidenceKind, OccurrenceState, Status
 from tracker.state.backups import BACKUPS_KEPT
 from tracker.state.events import FACT_FIELDS, FACT_LABELS, carried_id, event_problem, fact_problem, to_change
 from tracker.state.values import default_user, jsonable, local_now, no_nul
-from tracker.state.evidence_files import InvalidChange, check_evidence, discard, read_evidence_file, safe_name
+from tracker.state.evidence_files import InvalidChange, discard, read_evidence_file, safe_name
 from tracker.state.fileformat import CHANGES, FORMAT, SCHEMA
 from tracker.state import checkpoint, history
 from tracker.state.fold import Acc, Fold, no_gc
 from tracker.state.logfile import ChangedUnderUs, LogFile
 
-__all__ = ["FORMAT", "SCHEMA", "BACKUPS_KEPT", "CHANGES", "InvalidChange", "Store", "check_evidence"]
+__all__ = ["FORMAT", "SCHEMA", "BACKUPS_KEPT", "CHANGES", "InvalidChange", "Store"]
 
 LOCK_TIMEOUT = 15.0  # seconds to wait for another process's change before giving up
 
@@ -592,9 +592,3 @@ class Store:
                 bodies.append({"year": to_year, "occ": data["id"], "op": "carry", "new": data,
                                "from_year": from_year})
             return self._record(bodies, by) if bodies else []
-
-    # -- evidence checks ---------------------------------------------------
-    @staticmethod
-    def check_evidence(ev: Evidence) -> str:
-        """See :func:`tracker.state.evidence_files.check_evidence`."""
-        return check_evidence(ev)
