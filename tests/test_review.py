@@ -49,6 +49,7 @@ async def test_space_drops_and_keeps_and_save_writes_only_kept(duty, tmp_path):
     assert app.return_value and "保留 4 项任务，删去 1 项" in app.return_value[0]
     plan = load_plan(target, year=YEAR)
     assert [t.id for t in plan.tasks] == ["t001", "t003", "t004", "t005"]
+    assert plan.uid  # a stable plan key, as init writes
     text = target.read_text(encoding="utf-8")
     assert re.search(r"^# 已跳过：核对时删去：t002", text, re.M)
 

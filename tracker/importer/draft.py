@@ -216,8 +216,10 @@ def reviewed(result: ImportResult, candidates) -> str:
 
 
 def save_draft(result: ImportResult | str, target: Path) -> Path:
-    """Write the draft (a result, or reviewed text) atomically; never over an existing file."""
+    """Write the draft (a result, or reviewed text) atomically with a new plan uid, as init does;
+    never over an existing file."""
     from tracker.outputs.files import save_atomically
+    from tracker.plan.bundled import with_uid
 
     text = result if isinstance(result, str) else result.toml_text
-    return save_atomically(Path(target), text, exclusive=True)
+    return save_atomically(Path(target), with_uid(text), exclusive=True)
