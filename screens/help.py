@@ -27,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
         & > #help {
             width: 84; max-width: 100%; height: auto; max-height: 100%;
-            border: thick $accent 60%; background: $surface; padding: 0 1;
+            border: ascii $accent; background: $surface; padding: 0 1;
         }
         & #help-title { text-style: bold; margin-bottom: 1; }
         /* Scrolls at 80x24: arrows, PageUp/PageDown and the mouse reach every line. */

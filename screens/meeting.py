@@ -15,7 +15,7 @@ from tracker.model import TrackedOccurrence
 from .actions import RowActions
 from .widgets import KeyBar
 from .commands import MEETING_COMMANDS, bindings
-from .text import month_day
+from .text import describe_change, month_day
 from .widgets import Section, TaskTable
 
 
@@ -67,18 +67,58 @@ class MeetingScreen(RowActions):
 
         return week_of(self.day or self.shuangyong.board.today)[0]
 
+    by_owner = True  # rows grouped by 牵头单位 (g: by date)
+    folded: bool | None = None  # 逾期 shown as a count only (None: fold when it would crowd the week out)
+
+    def _part(self, rows) -> list:
+        """One section's rows, grouped by owner (the unit with the oldest item first)."""
+        if not rows:
+            return [Section("    无", dim=True)]
+        if not self.by_owner:
+            return list(rows)
+        groups: dict[str, list] = {}
+        for r in rows:
+            groups.setdefault(r.owner, []).append(r)
+        items: list = []
+        for owner, group in sorted(groups.items(), key=lambda kv: min(r.due for r in kv[1])):
+            items.append(Section(f"  {owner}（{len(group)}）", dim=True))
+            items += group
+        return items
+
     def show(self) -> None:
         board = self.shuangyong.board
         view = board.week(self.day)
         monday = view.monday
         sunday = monday + timedelta(days=6)
-        items: list = [Section(f"逾期（{len(view.overdue)}）")]
-        items += list(view.overdue) or [Section("    无")]
+        overdue = list(view.overdue)
+        folded = self.folded
+        if folded is None:  # by default folded when it would take more than a third of the table
+            height = self.table.size.height or self.app.size.height - 5  # not laid out yet on mount
+            folded = len(overdue) > max(height // 3, 6)
+        self._folded_now = folded
+        items: list = []
+        self.section_starts = []
+        self.section_starts.append(len(items))
+        if folded and overdue:
+            items.append(Section(f"逾期（{len(overdue)}）  已收起，按 z 展开"))
+        else:
+            items.append(Section(f"逾期（{len(overdue)}）"))
+            items += self._part(overdue)
+        self.section_starts.append(len(items))
         items.append(Section(f"本周 {month_day(monday)}至{month_day(sunday)}（{len(view.this_week)}）"))
-        items += list(view.this_week) or [Section("    无")]
+        items += self._part(view.this_week)
         next_monday = monday + timedelta(days=7)
+        self.section_starts.append(len(items))
         items.append(Section(f"下周 {month_day(next_monday)}至{month_day(next_monday + timedelta(days=6))}（{len(view.next_week)}）"))
-        items += list(view.next_week) or [Section("    无")]
+        items += self._part(view.next_week)
+        changes = [c for c in self.changes() if c.op != "undo" and not c.undone]
+        self.section_starts.append(len(items))
+        items.append(Section(f"本次例会已修改（{len(changes)}）"))
+        titles = {r.id: r.title for r in board.rows}
+        for c in changes[-20:]:
+            items.append(Section(f"    {titles.get(c.occurrence, c.occurrence)}：{describe_change(c)}", dim=True))
+        if not changes:
+            items.append(Section("    无", dim=True))
         self.table.set_items(items)
         week_no = monday.isocalendar().week
         this = "（本周）" if self.day is None or self.monday == _monday(board.today) else ""
@@ -101,6 +141,30 @@ class MeetingScreen(RowActions):
         board = self.shuangyong.board
         start = self.opened_revision or 0
         return [c for c in board.history(since=self.opened_at) if c.seq > start]
+
+    # -- sections ---------------------------------------------------------------------------------
+    def action_fold(self) -> None:
+        self.folded = not self._folded_now
+        self.show()
+
+    def action_group(self) -> None:
+        self.by_owner = not self.by_owner
+        self.show()
+        self.notify("按牵头单位分组" if self.by_owner else "按截止日期排列", markup=False)
+
+    def action_section(self, step: int) -> None:
+        """Jump to the next (or previous) section: its first row, or its heading when empty."""
+        table = self.table
+        here = table._rows_at[table.cursor] if table._rows_at else 0
+        starts = self.section_starts
+        if step > 0:
+            later = [s for s in starts if s > here]
+            target = later[0] if later else starts[0]
+        else:
+            current = max((s for s in starts if s <= here), default=0)
+            earlier = [s for s in starts if s < current]
+            target = earlier[-1] if earlier else starts[-1]
+        table.show_section(target, starts)
 
     # -- weeks ------------------------------------------------------------------------------------
     def action_week(self, step: int) -> None:

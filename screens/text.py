@@ -35,7 +35,21 @@ LEGEND = (
 )
 
 
-_FLATTEN = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " "})
+_FLATTEN = str.maketrans(
+    {
+        "\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ",
+        # Typographic punctuation in plan text is East Asian ambiguous: a Chinese-locale terminal
+        # draws it two cells wide and the table's columns slip. In a row it is shown as its
+        # unambiguous equivalent (the text itself is never changed).
+    }
+    | {
+        chr(code): shown
+        for code, shown in (
+            (0x201C, "\u300c"), (0x201D, "\u300d"), (0x2018, "\u300e"), (0x2019, "\u300f"),  # quotes: corner brackets
+            (0x2026, "..."), (0x00B7, "\u30fb"), (0x2014, "\uff0d"), (0x2013, "-"),
+        )
+    }
+)
 
 
 def fit(text: str, width: int) -> str:

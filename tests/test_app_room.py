@@ -193,3 +193,32 @@ async def test_today_follows_the_clock_past_midnight(app):
         assert app.board.today == TODAY + timedelta(days=2) == table(app).today
         # The visit due on the 16th is now overdue: one more in the count.
         assert "逾期 8" in text
+
+
+async def test_meeting_at_80x24_folds_overdue_groups_by_unit_and_lists_changes(shequ_app):
+    from screens.meeting import MeetingScreen
+
+    async with shequ_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        screen = shequ_app.screen
+        assert isinstance(screen, MeetingScreen)
+        text = screen_text(shequ_app)
+        assert "逾期（18）  已收起，按 z 展开" in text
+        assert "本周 6月15日至6月21日" in text and "下周 6月22日至6月28日" in text  # in view at once
+        assert "社区居委会（1）" in text  # this week's item under its unit
+        row = screen.current_row()
+        assert row.due >= TODAY
+        await pilot.press("space")
+        await pilot.pause()
+        assert "本次例会已修改（1）" in screen_text(shequ_app)
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        assert "本次例会已修改（1）" in screen_text(shequ_app)
+        await pilot.press("z")
+        await pilot.pause()
+        assert "已收起" not in screen_text(shequ_app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert "社区居委会（1）" not in screen_text(shequ_app)

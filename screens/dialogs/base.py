@@ -32,7 +32,7 @@ class Dialog(ModalScreen[object]):
             max-width: 100%;
             height: auto;
             max-height: 100%;
-            border: thick $accent 60%;
+            border: ascii $accent;
             background: $surface;
             padding: 0 1;
         }

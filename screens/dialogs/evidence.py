@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Stati
 from tracker.model import EvidenceKind, TrackedOccurrence
 
 from ..widgets.file_picker import FilePicker
+from ..widgets.toggles import Choice, Tick
 from .base import Dialog, row_heading
 
 NO_LABEL = "不指定"
@@ -73,14 +74,14 @@ class EvidenceDialog(Dialog):
         with RadioSet(id="evidence-label", classes="-row"):
             for n, name in enumerate(self.labels, 1):
                 mark = "（缺）" if name in missing else ""
-                yield RadioButton(f"{n} {name}{mark}", value=name == self.default_label, id=f"label-{n}")
+                yield Choice(f"{n} {name}{mark}", value=name == self.default_label, id=f"label-{n}")
         with RadioSet(id="evidence-kind", classes="-row"):
             for kind in EvidenceKind:
-                yield RadioButton(kind.label, value=kind is EvidenceKind.NOTE, id=f"kind-{kind.value}")
+                yield Choice(kind.label, value=kind is EvidenceKind.NOTE, id=f"kind-{kind.value}")
         yield Input(placeholder="文字说明、网址，或文件路径（已存在的文件按文件记录）", id="evidence-text", compact=True)
         yield Label(self._picker_label("", self.folder), id="picker-label", classes="field-label")
         yield FilePicker(self.folder, id="evidence-picker")
-        yield Checkbox("复制一份到档案文件夹（仅文件）", value=False, id="evidence-archive")
+        yield Tick("复制一份到档案文件夹（仅文件）", value=False, id="evidence-archive")
 
     def on_mount(self) -> None:
         if self.start_in_picker:
@@ -90,8 +91,12 @@ class EvidenceDialog(Dialog):
 
     @staticmethod
     def _picker_label(text: str, folder: Path) -> str:
+        try:
+            shown = folder.resolve().relative_to(Path.cwd().resolve()) or folder
+        except (OSError, ValueError):
+            shown = folder
         typed = f"，筛选「{text}」" if text else ""
-        return f"选择文件：{folder}{typed}（打字筛选，退格删字或回上级，回车选定）"
+        return f"选择文件：{shown}{typed}（打字筛选，退格删字或回上级，回车选定）"
 
     @on(FilePicker.Filtered)
     def _filtered(self, event: FilePicker.Filtered) -> None:

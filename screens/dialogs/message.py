@@ -18,7 +18,7 @@ class MessageDialog(ModalScreen[None]):
         align: center middle;
         & > #message {
             width: 76; max-width: 100%; height: auto; max-height: 90%;
-            border: thick $accent 60%; background: $surface; padding: 0 1;
+            border: ascii $accent; background: $surface; padding: 0 1;
         }
         & #message-title { text-style: bold; margin-bottom: 1; }
         & #message-body { height: auto; max-height: 70vh; }

@@ -19,7 +19,7 @@ class DefaultPlanNotice(ModalScreen[str]):
         align: center middle;
         & > #notice {
             width: 76; max-width: 100%; height: auto; max-height: 100%;
-            border: thick $warning 60%; background: $surface; padding: 0 1;
+            border: ascii $warning; background: $surface; padding: 0 1;
         }
         & #notice-title { text-style: bold; margin-bottom: 1; }
         & #notice-buttons { height: auto; align-horizontal: right; margin-top: 1; }

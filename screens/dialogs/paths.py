@@ -8,8 +8,9 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, Label, RadioSet, Static
 
+from ..widgets.toggles import Choice, Tick
 from .base import Dialog
 
 
@@ -51,12 +52,12 @@ class PathDialog(Dialog):
         if self.options:
             with RadioSet(id="path-option"):
                 for n, (label, value) in enumerate(self.options):
-                    yield RadioButton(label, value=n == 0, id=f"opt-{value}")
+                    yield Choice(label, value=n == 0, id=f"opt-{value}")
         yield Label("保存到（文件路径）", classes="field-label")
         yield Input(value=self.default, id="path-input", compact=True)
         if self.flag:
-            yield Checkbox(self.flag, value=False, id="path-flag")
-        yield Checkbox("文件已存在时覆盖", value=False, id="path-overwrite")
+            yield Tick(self.flag, value=False, id="path-flag")
+        yield Tick("文件已存在时覆盖", value=False, id="path-overwrite")
 
     def on_mount(self) -> None:
         # What is usually changed: the kind of report when there is a choice, else the name.

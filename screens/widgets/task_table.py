@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading line inside the table (the meeting screen's 逾期 / 本周 / 下周)."""
+    """A heading line inside the table (the meeting screen's 逾期 / 本周 / 下周), or a quieter
+    line under one (dim: a unit's name, 无, a change made in the meeting)."""
 
     title: str
+    dim: bool = False
 
 
 Item = Union["TrackedOccurrence", Section]
@@ -171,6 +173,15 @@ class TaskTable(ScrollView, can_focus=True):
         position = min(self.cursor, len(self._rows_at) - 1)
         return self.items[self._rows_at[position]]  # type: ignore[return-value]
 
+    def show_section(self, start: int, starts: list[int]) -> None:
+        """Put the section heading at item `start` at the top; the cursor on its first row, if
+        it has one."""
+        end = min((s for s in starts if s > start), default=len(self.items))
+        rows = [n for n, i in enumerate(self._rows_at) if start < i < end]
+        if rows:
+            self.cursor = rows[0]
+        self.scroll_to(y=start, animate=False, immediate=True)
+
     def move_to(self, occurrence_id: str) -> bool:
         i = self._index_of.get(occurrence_id)
         if i is None:
@@ -288,7 +299,7 @@ class TaskTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         item = self.items[index]
         if isinstance(item, Section):
-            return Strip([Segment(fit(" " + item.title, width), paint["section"])], width)
+            return Strip([Segment(fit(" " + item.title, width), paint["dim" if item.dim else "section"])], width)
         is_cursor = bool(self._rows_at) and self._rows_at[min(self.cursor, len(self._rows_at) - 1)] == index
         return self._row(item, width, base, is_cursor)
 
