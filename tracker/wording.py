@@ -3,7 +3,7 @@ meeting minutes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -68,6 +68,9 @@ def describe(
         due = change.data.get("due")
         if due:
             text += f"，新截止日期 {escape(day_text(due))}"
+        done_on = change.data.get("done_on")
+        if done_on:
+            text += f"，完成于 {escape(day_text(done_on))}"
         return text + reason
     if op == "owner":
         return f"责任单位 {escape(old or '计划责任单位')} → {escape(new or '计划责任单位')}"
@@ -85,14 +88,40 @@ def describe(
         snap = new if isinstance(new, dict) else {}
         origin = snap.get("from_year") or change.data.get("from_year") or ""
         return f"从 {escape(str(origin))} 年延续到 {change.year} 年（原截止 {escape(day_text(snap.get('due')))}）"
+    if op == "facts":
+        return f"实际情况：{facts_text(new, escape)}"
     if op == "undo":
         return f"撤销第 {change.undoes} 号修改"
     return f"{escape(OP_LABELS.get(op, str(op)))}：{escape(str(old))} → {escape(str(new))}{reason}"
 
 
-def history_line(change: Change) -> str:
-    """One line of `history`: number, time, who, which occurrence, what."""
+FACT_LABELS = {"people": "人数", "households": "户数", "amount_paid": "实发金额", "place": "地点", "attendees": "参加人员"}
+FACT_UNITS = {"people": " 人", "households": " 户", "amount_paid": " 元"}
+
+
+def facts_text(values: Any, escape: Callable[[str], str] = visible) -> str:
+    """`人数 15 人，地点 社区活动室`; a cleared field says 清除."""
+    if not isinstance(values, dict):
+        return escape(str(values or ""))
+    parts = []
+    for key, value in values.items():
+        label = FACT_LABELS.get(key, escape(str(key)))
+        if value is None or value == "":
+            parts.append(f"{label} 清除")
+        else:
+            amount = f"{value:g}" if isinstance(value, float) else str(value)
+            parts.append(f"{label} {escape(amount)}{FACT_UNITS.get(key, '')}")
+    return "，".join(parts)
+
+
+def history_line(change: Change, undone: Mapping[int, Change] | None = None) -> str:
+    """One line of `history`: number, time, who, which occurrence, what. For an undo,
+    `undone` (seq -> change) lets it say whose change it reverted and what that was."""
     at = change.at.strftime("%Y-%m-%d %H:%M")
     mark = "（已撤销）" if change.undone else ""
     who, occurrence = visible(change.by), visible(change.occurrence)
-    return f"#{change.seq} {at} {who} {change.year}年 {occurrence}：{describe(change)}{mark}"
+    what = describe(change)
+    target = undone.get(change.undoes) if undone and change.undoes is not None else None
+    if target is not None:
+        what = f"撤销 #{target.seq}（{visible(target.by)} {target.at:%m-%d %H:%M}：{describe(target)}）"
+    return f"#{change.seq} {at} {who} {change.year}年 {occurrence}：{what}{mark}"

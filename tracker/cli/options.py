@@ -58,7 +58,27 @@ class PathParam(click.ParamType):
         return value if isinstance(value, Path) else Path(value)
 
 
+class AmountParam(click.ParamType):
+    """An amount of money in 元, refused in Chinese."""
+
+    name = "金额"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return value
+        text = str(value).strip().removesuffix("元").replace(",", "").replace("，", "")
+        try:
+            amount = float(text)
+        except ValueError:
+            self.fail(f"“{value}”不是金额，请写数字，如 1500 或 1500.50", param, ctx)
+        if not 0 <= amount < 1e9 or amount != amount:
+            self.fail(f"金额 {value} 超出范围", param, ctx)
+        return int(amount) if amount.is_integer() else amount
+
+
 YEAR = NumberRange(2000, 2099, "年份")
+COUNT = NumberRange(0, 1_000_000, "数量")
+AMOUNT = AmountParam()
 PATH = PathParam()
 
 

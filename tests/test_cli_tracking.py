@@ -1,0 +1,89 @@
+"""Recording what happened from the command line: the day it was done, the facts, and undo
+that reverts your own last command as one step, with `history` saying who undid what."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import TODAY, run_cli
+
+
+def rows(folder) -> dict[str, dict]:
+    return {r["id"]: r for r in json.loads(run_cli(folder, "list", "--json").stdout)}
+
+
+def test_done_on_a_day_is_recorded_and_shown(env) -> None:
+    run_cli(env, "done", "newyear-visit", "--on", "2026-01-02")
+    assert rows(env)["newyear-visit"]["done_on"] == "2026-01-02"
+    shown = run_cli(env, "show", "newyear-visit").stdout
+    assert "完成日期：2026-01-02" in shown and "完成于 2026-01-02" in shown
+
+
+def test_done_on_a_day_after_today_is_refused(env) -> None:
+    result = run_cli(env, "done", "newyear-visit", "--on", "2026-06-16", ok=False)
+    assert result.exit_code == 1 and "晚于今天" in result.stderr
+    assert rows(env)["newyear-visit"]["status"] == "todo"
+
+
+def test_set_records_facts(env) -> None:
+    out = run_cli(env, "set", "spring-visit", "--people", "15", "--households", "12", "--paid", "1500",
+                  "--place", "社区活动室", "--attendees", "社区书记、民兵连长").stdout
+    assert "人数 15 人" in out and "实发金额 1500 元" in out
+    facts = rows(env)["spring-visit"]["facts"]
+    assert facts == {"people": 15, "households": 12, "amount_paid": 1500, "place": "社区活动室",
+                     "attendees": "社区书记、民兵连长"}
+    assert "实际情况：人数 15 人" in run_cli(env, "show", "spring-visit").stdout
+    assert "实际情况" in run_cli(env, "history").stdout
+    bad = run_cli(env, "set", "spring-visit", "--paid", "很多", ok=False)
+    assert bad.exit_code == 2 and "不是金额" in bad.stderr
+
+
+def test_undo_reverts_your_own_last_command_as_one_step(env) -> None:
+    run_cli(env, "--by", "小王", "done", "newyear-visit", "--note", "已走访12户")
+    run_cli(env, "--by", "小李", "done", "spring-visit")
+    out = run_cli(env, "--by", "小王", "undo").stdout
+    assert out.count("已撤销：") == 2 and "newyear-visit" in out and "spring-visit" not in out
+    after = rows(env)
+    assert after["newyear-visit"]["status"] == "todo" and after["newyear-visit"]["evidence_count"] == 0
+    assert after["spring-visit"]["status"] == "done"  # 小李's change is not 小王's to undo
+    again = run_cli(env, "--by", "小王", "undo").stdout
+    assert "没有“小王”做的、可以撤销的修改" in again
+    history = run_cli(env, "history").stdout
+    assert "小王" in history and "撤销 #" in history and "（小王 " in history
+
+
+def test_undo_anyone_takes_the_last_change_whoever_made_it(env) -> None:
+    run_cli(env, "--by", "小王", "done", "newyear-visit")
+    run_cli(env, "--by", "小李", "done", "spring-visit")
+    out = run_cli(env, "--by", "小王", "undo", "--anyone").stdout
+    assert "spring-visit" in out and "小李" in out
+    assert rows(env)["spring-visit"]["status"] == "todo"
+
+
+def test_evidence_column_and_percentages_agree(env) -> None:
+    run_cli(env, "done", "newyear-visit", "--note", "慰问名单已报", "--label", "慰问名单")
+    run_cli(env, "set", "spring-visit", "--status", "取消", "--reason", "合并到春节慰问")
+    data = rows(env)
+    assert (data["newyear-visit"]["evidence_satisfied"], data["newyear-visit"]["evidence_required"]) == (1, 2)
+    assert data["spring-visit"]["evidence_missing"] == []  # cancelled work owes nothing
+    listing = run_cli(env, "list").stdout
+    line = next(l for l in listing.splitlines() if "newyear-visit" in l)
+    assert " 1/2 " in line
+    total = len(data)
+    assert f"已完成 1/{total - 1}（{round(100 / (total - 1))}%，已取消 1 项不计）" in listing
+
+
+def test_owner_outside_the_plan_is_accepted_and_marked(env) -> None:
+    run_cli(env, "set", "newyear-visit", "--owner", "街道武装部")
+    listing = run_cli(env, "list", "--owner", "街道武装部").stdout
+    assert "newyear-visit" in listing and "不在计划中" in listing
+    assert rows(env)["newyear-visit"]["owner_in_plan"] is False
+    assert "（不在计划中）" in run_cli(env, "show", "newyear-visit").stdout
+
+
+def test_list_json_is_one_object_per_line(env) -> None:
+    text = run_cli(env, "list", "--json").stdout
+    lines = text.strip().splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    assert all(json.loads(line.rstrip(",")) for line in lines[1:-1])
+    assert TODAY
