@@ -196,4 +196,7 @@ class AppContext:
             from tracker.service import Tracker
 
             self._tracker = Tracker(self.plan(), self.store(), self.year, self.today, archive_dir=self.archive_dir)
+            foreign = self._tracker.foreign_message()  # records of another plan: said, never merged
+            if foreign and foreign not in self.notices:
+                self.notices.append(foreign)
         return self._tracker

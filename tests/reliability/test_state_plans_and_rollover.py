@@ -90,3 +90,23 @@ def test_occurrences_follow_carry_overs_by_record_not_count(tmp_path: Path) -> N
     assert app.refresh()
     ids = {o.id for o in app.occurrences}
     assert "summary~2026" in ids and "bayi-forum~2026" not in ids
+
+
+def test_cli_says_records_belong_to_another_plan(env: Path) -> None:
+    """`init --template` after trying the bundled plan: the copy has its own uid, so the
+    bundled plan's 取消 is not merged into it, and every command says why."""
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    def run(*args: str):
+        result = CliRunner().invoke(cli, ["--db", str(env / "state.jsonl"), "--today", "2026-06-15", *args])
+        assert result.exit_code == 0, result.output
+        return result
+
+    run("set", "annual-plan", "--status", "取消", "--reason", "试用")
+    run("init", "--template", "shequ", "-o", str(env / "计划.toml"))
+    shown = run("--plan", str(env / "计划.toml"), "list", "--json")
+    rows = {r["id"]: r for r in __import__("json").loads(shown.stdout)}
+    assert rows["annual-plan"]["status"] == "todo"
+    assert "另一个计划" in shown.stderr and "bundled:shequ" in shown.stderr
