@@ -171,3 +171,42 @@ async def test_app_import_asks_which_plan_then_reviews(tmp_path):
         await pilot.pause()
     assert app.finished and app.finished[0][0] == target.resolve()
     assert load_plan(target, year=YEAR).title == "白河乡2026年双拥工作计划"
+
+
+@pytest.mark.slow
+def test_import_review_from_the_command_line(tmp_path):
+    """`import FILE --review` in a real terminal: the review opens, space drops, s saves."""
+    import os
+    import select
+    import sys
+    import time
+
+    pty = pytest.importorskip("pty")
+    target = tmp_path / "计划.toml"
+    args = [sys.executable, "-m", "tracker.cli", "import", str(DATA / "duty_list.txt"), "--review",
+            "-o", str(target), "--year", str(YEAR)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command in a terminal of its own
+        os.environ.update(TERM="xterm-256color", COLUMNS="160", LINES="40")
+        os.execv(sys.executable, args)
+    out = b""
+
+    def read_until(words: bytes, patience: float = 120.0) -> None:
+        nonlocal out
+        deadline = time.monotonic() + patience  # a guard against a hang, not a speed test
+        while words not in out and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    return
+
+    read_until("不保存退出".encode())
+    os.write(fd, b" s")  # keys are read in order: drop the first, then save
+    read_until("已保存".encode())
+    read_until(b"config --plan")
+    os.waitpid(pid, 0)
+    assert "保留 4 项任务，删去 1 项".encode() in out
+    plan = load_plan(target, year=YEAR)
+    assert [t.id for t in plan.tasks] == ["t002", "t003", "t004", "t005"]
