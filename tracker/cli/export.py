@@ -225,3 +225,37 @@ def report_minutes(obj: AppContext, since, until, output, place, chair, attendee
 
     info = meeting_info(place=place, chair=chair, attendees=attendees, recorder=recorder)
     _say(write_minutes(tracker, target, since=start, until=end, info=info, fonts=fonts))
+
+
+@report.command("archive")
+@plan_options
+@click.option("--years", help="多个年份，如 2023-2026（考评看四年）；默认 --year 或当年。")
+@click.option("-o", "--output", help="输出文件夹或 .zip 文件；默认 双拥档案-<年份>.zip。")
+@click.pass_obj
+def report_archive(obj: AppContext, years, output):
+    """档案：年度 → 大项/考评指标 → 按件号编排的佐证材料，每级附目录，含对标对表和缺项清单。"""
+    import sys
+    import time as clock
+
+    from tracker.outputs.archive import year_range
+    from tracker.outputs.produce import write_archive
+
+    chosen = year_range(years) if years else [obj.year]
+    span = str(chosen[0]) if len(chosen) == 1 else f"{chosen[0]}-{chosen[-1]}"
+    if output == "-":
+        raise TrackerError("档案是文件夹或 .zip 文件，请用 -o 指定")
+    target = Path(output).expanduser() if output else Path(f"双拥档案-{span}.zip")  # a folder is the archive itself
+    tracker = obj.tracker()
+    show_notices(obj)
+    last = [0.0]
+
+    def progress(done: int, total: int, done_bytes: int, total_bytes: int) -> None:
+        now = clock.monotonic()
+        if done == total or now - last[0] >= 1.0:
+            last[0] = now
+            end = "\n" if done == total else ""
+            prefix = "\r" if sys.stderr.isatty() else ""
+            click.echo(f"{prefix}正在复制佐证文件 {done}/{total}（{done_bytes / 1048576:.1f}/"
+                       f"{total_bytes / 1048576:.1f} MB）", err=True, nl=bool(end) or not prefix)
+
+    _say(write_archive(tracker, target, years=chosen, progress=progress))

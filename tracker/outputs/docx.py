@@ -323,6 +323,19 @@ class DocxWriter:
         section.footer_distance = Cm(1.2)
         self.text_width = round((29.7 - 2.8 - 2.6) * CM)
 
+    def landscape_only(self) -> None:
+        """Make the first (only) section landscape: a document that is all tables."""
+        from docx.enum.section import WD_ORIENT
+        from docx.shared import Cm
+
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+        section.footer_distance = Cm(1.2)
+        self.text_width = round((29.7 - 2.8 - 2.6) * CM)
+
     def page_break(self) -> None:
         from docx.enum.text import WD_BREAK
 

@@ -210,3 +210,30 @@ def write_meeting(tracker, path: Path | str, *, changes, title: str, since: date
         data = minutes_markdown(tracker.plan, changes, titles, title=title, since=since, until=until, **extra)
     save_atomically(path, data, kind=kind, protect=protected(tracker))
     return Written(path, f"已写入 {path}：{len(changes)} 项修改。")
+
+
+def write_archive(tracker, target: Path | str, *, years: list[int] | None = None, progress=None) -> Written:
+    """档案 of one or more years (one state file, one plan) into a folder or a .zip."""
+    from datetime import date
+
+    from tracker.outputs.archive import build_archive, guard_archive
+
+    target = Path(target)
+    guard_archive(target, protected(tracker), keep_dirs=(getattr(tracker, "archive_dir", None),))
+    chosen = years or [tracker.year]
+    inputs = []
+    for year in chosen:
+        if year == tracker.year:
+            one = tracker
+        else:
+            one = type(tracker)(tracker.plan, tracker.store, year, tracker.today,
+                                archive_dir=getattr(tracker, "archive_dir", None))
+        inputs.append((year, one.tracked(), min(tracker.today, date(year, 12, 31))))
+    result = build_archive(tracker.plan, inputs, target, progress=progress)
+    span = f"{chosen[0]}年" if len(chosen) == 1 else f"{chosen[0]}—{chosen[-1]}年"
+    message = (f"已写入 {target}：{span}档案 {result.items} 件，复制文件 {result.files} 个"
+               f"（{result.bytes / 1048576:.1f} MB），缺项 {result.gaps} 处（见 目录.xlsx 的“缺项清单”）。")
+    notes = tuple(f"注意：{p}" for p in result.problems[:20])
+    if len(result.problems) > 20:
+        notes += (f"注意：另有 {len(result.problems) - 20} 个文件未能复制，详见目录备注。",)
+    return Written(target, message, notes)
