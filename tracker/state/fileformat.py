@@ -82,7 +82,8 @@ def parse_body(
 ) -> list[dict]:
     """The ``changes`` documents of complete lines (``body`` ends with a newline).
 
-    ``seen`` holds the ids already read per table and is updated: a repeated id is damage.
+    ``seen`` holds the ids already read per table (a repeated id is damage); it is updated
+    only when the whole body is good.
     ``validator(id, doc)`` says what is wrong with an event, or None.
     """
     if not body:
@@ -109,7 +110,7 @@ def parse_body(
             except ValueError:
                 raise Damaged(first_line + i, "不是有效的 JSON") from None
     docs = []
-    changes = seen.setdefault(CHANGES, set())
+    added: dict[str, set[int]] = {}  # ids of this body; merged into `seen` only when all is well
     for i, item in enumerate(items):
         try:
             t, doc_id, doc = item["t"], item["id"], item["doc"]
@@ -125,8 +126,10 @@ def parse_body(
             raise Damaged(first_line + i, "记录编号 id 不是正整数")
         if type(doc) is not dict:
             raise Damaged(first_line + i, "记录内容 doc 不是 JSON 对象")
-        ids = changes if t == CHANGES else seen.setdefault(t, set())
-        if doc_id in ids:
+        ids = added.get(t)
+        if ids is None:
+            ids = added[t] = set()
+        if doc_id in ids or doc_id in seen.get(t, ()):
             raise Damaged(first_line + i, f"记录编号 {doc_id} 重复")
         ids.add(doc_id)
         if t != CHANGES:
@@ -134,4 +137,9 @@ def parse_body(
         if validator is not None and (problem := validator(doc_id, doc)):
             raise Damaged(first_line + i, problem)
         docs.append(doc)
+    for t, ids in added.items():
+        if t in seen:
+            seen[t] |= ids
+        else:
+            seen[t] = ids
     return docs

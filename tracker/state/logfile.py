@@ -172,7 +172,7 @@ class LogFile:
             if b"\n" in tail:
                 return True  # grew since the read: a writer that does not lock; read it
             try:
-                probe = {k: set(v) for k, v in self.seen.items()}
+                probe = {k: frozenset(v) for k, v in self.seen.items()}  # a check, not a read
                 keep = len(parse_body(tail + b"\n", self.lines + 1, probe, self.validator)) == 1
             except Damaged:
                 keep = False
@@ -295,12 +295,10 @@ class LogFile:
         if (st.st_dev, st.st_ino) != self.ident or head != self.header_bytes:
             return self._load_all()  # replaced between stat and open, or rewritten
         end = raw.rfind(b"\n") + 1
-        seen = {k: set(v) for k, v in self.seen.items()} if end else self.seen
         try:
-            docs = parse_body(raw[:end], self.lines + 1, seen, self.validator)
+            docs = parse_body(raw[:end], self.lines + 1, self.seen, self.validator)
         except Damaged as bad:
             raise self.damaged_error(bad.line, bad.what) from None
-        self.seen = seen
         self.offset += end
         self.lines += raw.count(b"\n", 0, end)
         self.stat_key = self._key(st)

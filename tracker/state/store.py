@@ -34,7 +34,7 @@ from tracker.errors import StoreError
 from tracker.model import Change, EvidenceKind, OccurrenceState, Status
 from tracker.state.backups import BACKUPS_KEPT
 from tracker.state.events import FACT_FIELDS, FACT_LABELS, carried_id, event_problem, fact_problem, to_change
-from tracker.state.values import default_user, jsonable, local_now, no_nul
+from tracker.state.values import Clock, default_user, jsonable, no_nul
 from tracker.state.evidence_files import InvalidChange, discard, read_evidence_file, safe_name
 from tracker.state.fileformat import CHANGES, FORMAT, SCHEMA
 from tracker.state import checkpoint, history
@@ -68,7 +68,7 @@ class Store:
             raise StoreError(f"状态文件路径是空的（{str(path)!r}），请指定一个文件，例如 state.jsonl。")
         self.path = Path(path)
         self.user = (user or "").strip() or default_user()
-        self._clock = now or local_now
+        self._now = Clock(now)
         self._mutex = threading.RLock()
         self.log = LogFile(self.path, now=self._now, lock_timeout=lock_timeout, validator=event_problem)
         self._want_key = plan_key
@@ -83,9 +83,13 @@ class Store:
             self._catch_up()
 
     # -- plumbing --------------------------------------------------------------
-    def _now(self) -> datetime:
-        now = self._clock()
-        return now if now.tzinfo is not None else now.astimezone()
+    @property
+    def _clock(self) -> Callable[[], datetime]:
+        return self._now.fn
+
+    @_clock.setter
+    def _clock(self, fn: Callable[[], datetime]) -> None:
+        self._now.fn = fn
 
     @property
     def real_path(self) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,21 @@ from tracker.state.evidence_files import InvalidChange
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
+
+
+class Clock:
+    """The current aware datetime from a replaceable function. Shared by a Store and its
+    log without the log holding the Store (a cycle would leave a discarded Store, with all
+    its events, to the cyclic collector: a full collection of seconds later on)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[], datetime] | None = None) -> None:
+        self.fn = fn or local_now
+
+    def __call__(self) -> datetime:
+        now = self.fn()
+        return now if now.tzinfo is not None else now.astimezone()
 
 
 def default_user() -> str:
