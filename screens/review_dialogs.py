@@ -17,7 +17,7 @@ from .dialogs.base import Dialog
 class EditCandidateDialog(Dialog):
     """Title, when and owner of one candidate; `check(edited)` returns the loader's complaint."""
 
-    title_text = "修改任务"
+    title_text = "修改任务（Tab 换一栏，Ctrl+U 清空光标前的文字，回车确定）"
     ok_label = "确定"
 
     def __init__(self, candidate, check: Callable[[object], str | None]) -> None:
