@@ -52,6 +52,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
+import bench_cli  # noqa: E402
 import bench_exports  # noqa: E402
 import bench_plan  # noqa: E402
 import bench_store  # noqa: E402
@@ -288,12 +289,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median); default 5")
     parser.add_argument("--ticks", type=int, default=20, help="ticks measured in the app; default 20")
     parser.add_argument("--keep", type=Path, help="build the workload in this folder and keep it")
+    parser.add_argument("--install-taskwarrior", action="store_true",
+                        help="apt-get install taskwarrior first when it is missing (root, Debian)")
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only the whole-process command figures (with Taskwarrior), not the app and exports")
     args = parser.parse_args(argv)
     runs = max(1, args.runs)
     started = time.perf_counter()
 
     for line in machine_lines():
         print(line)
+    if args.install_taskwarrior:
+        print(bench_cli.install_taskwarrior())
+    tw = bench_cli.taskwarrior()
+    if tw:
+        version = subprocess.run([tw, "--version"], capture_output=True, text=True).stdout.strip()
+        print(f"对比：Taskwarrior {version}（{tw}）")
+    else:
+        print("对比：未找到 Taskwarrior（task），对比项跳过；Debian 上 apt-get install taskwarrior，或加 --install-taskwarrior")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="shuangyong-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -303,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{YEAR} 年展开为 {len(work.ids)} 个事项（计划文件 {work.plan_kb:.0f} KB）；状态文件 {STATUS_CHANGES} 次状态修改、"
             f"{EVIDENCE} 份佐证材料（{work.files} 个真实文件），{work.db_mb:.1f} MB；生成用时 {work.built_s:.1f} s"
         )
-        figures = measure(work, runs, args.ticks)
+        figures = measure(work, runs, args.ticks, cli_only=args.cli_only)
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -319,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if missed else 0
 
 
-def measure(work: Workload, runs: int, ticks: int) -> list[Figure]:
+def measure(work: Workload, runs: int, ticks: int, *, cli_only: bool = False) -> list[Figure]:
     from tracker.settings import AppContext
 
     figures: list[Figure] = []
@@ -343,6 +356,11 @@ def measure(work: Workload, runs: int, ticks: int) -> list[Figure]:
         Figure(f"list --json（整个进程，{listed} 项）", median_ms(list_json), "ms",
                note=f"输出 {listing.stat().st_size / 1e6:.1f} MB 到文件；CPU {median_ms(list_cpu):.0f} ms；中位数 {runs} 次"),
     ]
+
+    # The commands beside Taskwarrior, and the small plan (bench/bench_cli.py).
+    figures += bench_cli.measure(work, listing, runs, cli, child_env(work.folder), Figure, TODAY.isoformat())
+    if cli_only:
+        return figures
 
     # In this interpreter, after imports.
     loaded = bench_plan.measure_load_expand(work.plan, YEAR, runs + 2)

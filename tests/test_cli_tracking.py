@@ -87,3 +87,20 @@ def test_list_json_is_one_object_per_line(env) -> None:
     assert lines[0] == "[" and lines[-1] == "]"
     assert all(json.loads(line.rstrip(",")) for line in lines[1:-1])
     assert TODAY
+
+
+def test_one_item_lookup_equals_the_whole_year(env) -> None:
+    """`done ID` and `show ID` expand only the item's task: the same occurrence as the year."""
+    from datetime import date
+
+    from tracker.plan.bundled import TEMPLATE_NAMES, template_path
+    from tracker.settings import AppContext
+
+    for name in TEMPLATE_NAMES:
+        ctx = AppContext(plan_option=template_path(name), db_option=env / f"{name}.jsonl", today_option=date(2026, 6, 15))
+        whole = ctx.tracker().occurrences
+        for occ in whole:
+            single = ctx.fresh().tracker()
+            assert single.get(occ.id).occurrence == occ
+            assert single._occurrences is None  # the year was not expanded for it
+        ctx.store().close()

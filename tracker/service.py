@@ -271,17 +271,34 @@ class Tracker:
         rows.sort(key=lambda r: (r.due, r.id))
         return rows
 
-    def get(self, occurrence_id: str) -> TrackedOccurrence:
+    def _one(self, occurrence_id: str) -> Occurrence | None:
+        """One occurrence by its exact id. Before the year has been expanded, only its task is
+        (a single-item command need not expand 3,000 tasks); the same rule, the same result."""
+        if self._occurrences is None and "~" not in occurrence_id:
+            task_id = occurrence_id.split("@", 1)[0]
+            task = next((t for t in self.plan.tasks if t.id == task_id), None)
+            if task is not None:
+                from tracker.calendar.schedule import expand_task
+
+                for occ in expand_task(task, self.plan, self.year):
+                    if occ.id == occurrence_id:
+                        return occ
         self.occurrences
-        occ = self._by_id.get(occurrence_id)
+        return self._by_id.get(occurrence_id)
+
+    def get(self, occurrence_id: str) -> TrackedOccurrence:
+        occ = self._one(occurrence_id)
         if occ is None:
             raise UnknownOccurrence(f"找不到事项“{occurrence_id}”")
         return TrackedOccurrence(occ, self.store.state(self.year, occ.id))
 
     def resolve(self, text: str) -> TrackedOccurrence:
         """An exact id, else a unique id prefix; a clear error listing candidates otherwise."""
-        self.occurrences
         key = text.strip()
+        occ = self._one(key) if key else None
+        if occ is not None:
+            return TrackedOccurrence(occ, self.store.state(self.year, occ.id))
+        self.occurrences
         if key in self._by_id:
             return self.get(key)
         matches = sorted(i for i in self._by_id if i.startswith(key)) if key else []

@@ -58,23 +58,23 @@ def translate(text: str) -> str:
 def wrap(text: str, columns: int) -> list[str]:
     """Lines of at most `columns` cells. Chinese breaks between any two characters; a run of
     Latin letters and digits is kept whole when it fits on a line."""
-    from wcwidth import wcwidth
+    from tracker.textwidth import width as cells
 
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line, used = "", 0
         for token in re.findall(r"\[[^\]]{0,24}\]|[A-Za-z0-9_./:@%+\-—]+ ?|\s|.", paragraph):
-            size = sum(max(wcwidth(ch), 0) for ch in token)
+            size = cells(token)
             # Closing punctuation never starts a line: it may stick out by a cell or two.
             if used + size > columns and line.strip() and token not in CLOSING:
                 lines.append(line.rstrip())
                 line, used = "", 0
                 token = token.lstrip()
-                size = sum(max(wcwidth(ch), 0) for ch in token)
+                size = cells(token)
             while size > columns:  # a token longer than a whole line
                 lines.append(token[:columns])
                 token = token[columns:]
-                size = sum(max(wcwidth(ch), 0) for ch in token)
+                size = cells(token)
             line += token
             used += size
         lines.append(line.rstrip())
