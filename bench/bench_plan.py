@@ -7,6 +7,9 @@ The plan has 30 owners, 6 categories and uses every `when` form the parser docum
 repeating work (monthly, quarterly...) mixed so that the year expands to about
 `--occurrences` occurrences, as a county office's plan would. The first run is reported on
 its own (empty caches); the headline figure is the median of all runs. Target: under 200 ms.
+Then the plan cache (tracker.plan.cache): cold (no cache entry, in-process caches cleared)
+and unchanged (cache hit), each with CPU time beside wall time and the ratio to an anchor
+run in the same round (tomllib.loads of the same text). Targets: 200 ms cold, 50 ms unchanged.
 
 bench/run.py reuses `generate` and `measure_load_expand`.
 """
@@ -171,6 +174,63 @@ def measure_load_expand(path: Path, year: int, runs: int = 7) -> LoadTimes:
     return LoadTimes(times, cpu, occurrences, *(statistics.median(x) for x in (parse_ms, load_ms, expand_ms)))
 
 
+def clear_caches() -> None:
+    """Forget every in-process cache of parsed `when` texts, slots and holiday lookups."""
+    from tracker.calendar import festivals, holidays, schedule, when, workdays
+
+    for fn in (when._parse_cached, when._slots_cached, schedule._resolved, festivals._festival_date,
+               holidays.day_info, workdays._adjust):
+        fn.cache_clear()
+
+
+def _timed(fn) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one call."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+
+
+@dataclass(frozen=True)
+class CacheTimes:
+    cold_wall: list[float]  # no plan cache, in-process caches cleared: load + validate + expand
+    cold_cpu: list[float]
+    warm_wall: list[float]  # plan cache hit, in-process caches cleared: load_plan_cached + expand_cached
+    warm_cpu: list[float]
+    anchor_wall: list[float]  # the anchor: tomllib.loads of the same text
+    anchor_cpu: list[float]
+    tomli_cpu: list[float]  # the parser the loader uses (tomli, compiled) on the same text
+
+
+def measure_cache(path: Path, year: int, runs: int = 5) -> CacheTimes:
+    """Cold and cached load + validate + expand, paired with an anchor in each round."""
+    import os
+
+    from tracker.plan import cache
+    from tracker.plan.tomlread import _toml
+
+    text = path.read_text(encoding="utf-8")
+    out: dict[str, list[float]] = {k: [] for k in ("cw", "cc", "ww", "wc", "aw", "ac", "tc")}
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ[cache.ENV_CACHE] = folder
+        for n in range(max(1, runs)):
+            w, c = _timed(lambda: tomllib.loads(text))
+            out["aw"].append(w)
+            out["ac"].append(c)
+            out["tc"].append(_timed(lambda: _toml.loads(text))[1])
+            for file in Path(folder).glob("*.pickle"):
+                file.unlink()
+            clear_caches()
+            w, c = _timed(lambda: cache.expand_cached(cache.load_plan_cached(path, year), year))
+            out["cw"].append(w)
+            out["cc"].append(c)
+            clear_caches()
+            w, c = _timed(lambda: cache.expand_cached(cache.load_plan_cached(path, year), year))
+            out["ww"].append(w)
+            out["wc"].append(c)
+        del os.environ[cache.ENV_CACHE]
+    return CacheTimes(out["cw"], out["cc"], out["ww"], out["wc"], out["aw"], out["ac"], out["tc"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=3000)
@@ -184,16 +244,30 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(generate(args.tasks, args.year, args.occurrences), encoding="utf-8")
         size_kb = path.stat().st_size / 1024
         result = measure_load_expand(path, args.year, args.runs)
+        cached = measure_cache(path, args.year, args.runs)
 
     median = result.median_ms
+    med = statistics.median
     forms = len(when_forms(args.year))
     print(f"计划：{args.tasks} 项任务，{len(OWNERS)} 个责任单位，{forms} 种时间写法，文件 {size_kb:.0f} KB，年份 {args.year}")
     print(f"occurrences: {result.occurrences}")
     print(f"first run (cold caches): {result.times_ms[0]:.1f} ms")
-    print(f"median of {len(result.times_ms)} runs: {median:.1f} ms (CPU {statistics.median(result.cpu_ms):.1f} ms)")
+    print(f"median of {len(result.times_ms)} runs: {median:.1f} ms (CPU {med(result.cpu_ms):.1f} ms)")
     print(
-        f"  load_plan {result.load_ms:.1f} ms (of which tomllib.loads alone {result.parse_ms:.1f} ms, "
-        f"validation and line numbers {result.load_ms - result.parse_ms:.1f} ms) + expand_plan {result.expand_ms:.1f} ms"
+        f"  load_plan {result.load_ms:.1f} ms (of which tomllib.loads alone {result.parse_ms:.1f} ms) "
+        f"+ expand_plan {result.expand_ms:.1f} ms"
+    )
+    anchor = med(cached.anchor_cpu)
+    print(f"anchor (tomllib.loads of the same text): wall {med(cached.anchor_wall):.1f} ms, CPU {anchor:.1f} ms")
+    print(f"  the loader's parser (tomli, compiled): CPU {med(cached.tomli_cpu):.1f} ms  ratio {med(cached.tomli_cpu) / anchor:.2f}")
+    cold_cpu, warm_cpu = med(cached.cold_cpu), med(cached.warm_cpu)
+    print(
+        f"cold (no plan cache, in-process caches cleared): wall {med(cached.cold_wall):.1f} ms, CPU {cold_cpu:.1f} ms  "
+        f"ratio {cold_cpu / anchor:.2f}  target 200 ms: {'OK' if cold_cpu < 200 else 'OVER'} (CPU)"
+    )
+    print(
+        f"unchanged (plan cache hit): wall {med(cached.warm_wall):.1f} ms, CPU {warm_cpu:.1f} ms  "
+        f"ratio {warm_cpu / anchor:.2f}  target 50 ms: {'OK' if warm_cpu < 50 else 'OVER'} (CPU)"
     )
     print(f"target: {TARGET_MS:.0f} ms  ratio: {median / TARGET_MS:.2f}  ({'OK' if median < TARGET_MS else 'OVER TARGET'})")
     return 0

@@ -208,7 +208,7 @@ class Tracker:
     def occurrences(self) -> list[Occurrence]:
         """The plan's occurrences for the year plus work carried over into it."""
         if self._occurrences is None:
-            from tracker.calendar.schedule import expand_plan
+            from tracker.plan.cache import expand_cached as expand_plan
 
             self._carried = self.store.carry_seqs(self.year)
             carried = self._carried_over()

@@ -176,7 +176,7 @@ class AppContext:
     # -- loaded objects -----------------------------------------------------------
     def plan(self):
         if self._plan is None:
-            from tracker.plan.loader import load_plan
+            from tracker.plan.cache import load_plan_cached as load_plan
 
             path = self.plan_path
             if not path.exists():

@@ -12,7 +12,8 @@ A UTF-8 TOML file, usually written by ``shuangyong-tui holidays import 通知.tx
     end = 2027-02-13               # last day off (omit for one day)
     work = [2027-01-31, 2027-02-20]  # 调休 working days (weekends worked)
 
-Two places are read, and merged in this order (a later file wins for the same day):
+Two places are read, and merged in this order (a later file wins for the same day, and
+a year it declares with ``[[year]]`` replaces that year of the earlier file):
 the user's data folder (platformdirs; ``SHUANGYONG_HOLIDAYS`` names another file) and
 ``holidays.toml`` beside the plan. Problems name the file, line and field.
 """
@@ -25,7 +26,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from tracker.calendar.holidays import HOLIDAY_NAMES, NO_HOLIDAYS, Holidays
@@ -187,6 +187,10 @@ def load_holidays(paths: list[Path]) -> tuple[Holidays, list[Problem]]:
         if not file_years and not entries:
             continue
         sources.append(path)
+        # A later file with a whole year's notice replaces that year of the earlier ones.
+        for table in (off, work):
+            for day in [d for d in table if d.year in file_years]:
+                del table[day]
         years.update(file_years)
         for entry in entries:
             for day in entry.days:
@@ -203,7 +207,7 @@ def load_holidays(paths: list[Path]) -> tuple[Holidays, list[Problem]]:
         digest.update(f"w{day}{work[day]}".encode())
     digest.update(repr(sorted(years)).encode())
     return (
-        Holidays(MappingProxyType(off), MappingProxyType(work), frozenset(years), tuple(sources), digest.hexdigest()[:16]),
+        Holidays(off, work, frozenset(years), tuple(sources), digest.hexdigest()[:16]),
         problems,
     )
 

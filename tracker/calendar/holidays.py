@@ -50,8 +50,9 @@ class Holidays:
     Equality and hash go by `key`, a digest of the content, so the data can key caches.
     """
 
-    off: Mapping[date, str] = field(default_factory=lambda: MappingProxyType({}))
-    work: Mapping[date, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Plain dicts (picklable, for the plan cache); never mutated after construction.
+    off: Mapping[date, str] = field(default_factory=dict)
+    work: Mapping[date, str] = field(default_factory=dict)
     years: frozenset[int] = frozenset()
     sources: tuple[Path, ...] = ()
     key: str = ""

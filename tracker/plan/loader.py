@@ -11,6 +11,7 @@ Every problem is an ``errors.Problem`` printed as ``path:line: field: message``.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from tracker.calendar.holidayfile import holiday_paths, load_holidays
@@ -90,6 +91,20 @@ def parse_plan_text(
 
 def _parse(
     text: str, label: str, year: int | None, path: Path | None, holidays: Holidays = NO_HOLIDAYS
+) -> tuple[Plan | None, list[Problem]]:
+    # A large plan creates tens of thousands of small objects and no cycles: the cyclic
+    # GC's full passes during the load are pure cost.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_text(text, label, year, path, holidays)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_text(
+    text: str, label: str, year: int | None, path: Path | None, holidays: Holidays
 ) -> tuple[Plan | None, list[Problem]]:
     if not isinstance(text, str):
         return None, [Problem(label, 0, "文件", "内容不是文字")]

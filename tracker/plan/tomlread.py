@@ -1,6 +1,6 @@
 """Reading a plan file's TOML: decoding, syntax errors with their place, key lines.
 
-tomllib is the parser. It reports no line numbers for values, so a small line scanner
+tomli (compiled; tomllib if absent) is the parser. It reports no line numbers for values, so a small line scanner
 (`_scan`) records where each top-level key, each ``[[task]]`` header and each task key
 sits; the validator uses those lines in its messages. The scanner only ever supplies
 line numbers: when it is confused (exotic TOML layouts) a message points at the
@@ -11,11 +11,15 @@ header lines, found by one regex pass; the full scan runs when a message needs i
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.errors import Problem
+
+try:  # the compiled tomli parses the same TOML about three times faster, same messages
+    import tomli as _toml
+except ImportError:  # pragma: no cover - tomli is a dependency; tomllib is the fallback
+    import tomllib as _toml
 
 def _decode(data: bytes, label: str) -> tuple[str, Problem | None]:
     if data.startswith(b"\xef\xbb\xbf"):
@@ -82,8 +86,8 @@ def _syntax_problem(exc: Exception, text: str, label: str) -> Problem:
 def read_toml(text: str, label: str) -> tuple[dict[str, Any] | None, Problem | None]:
     """(data, None) or (None, the syntax problem with its line). Never raises."""
     try:
-        return tomllib.loads(text), None
-    except tomllib.TOMLDecodeError as exc:
+        return _toml.loads(text), None
+    except _toml.TOMLDecodeError as exc:
         return None, _syntax_problem(exc, text, label)
     except RecursionError:
         return None, Problem(label, 0, "TOML", "语法错误：列表或表格嵌套层次过深，无法读取")

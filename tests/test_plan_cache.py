@@ -1,0 +1,142 @@
+"""The plan cache is never trusted over its sources: every change gives a fresh result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+import tracker
+from tracker.calendar.schedule import expand_plan
+from tracker.plan import cache
+from tracker.plan.bundled import template_path
+from tracker.plan.loader import load_plan
+
+NOTICE_HOLIDAYS = '[[year]]\nyear = 2027\n[[holiday]]\nname = "春节"\nstart = 2027-02-05\nend = 2027-02-13\nwork = [2027-01-31, 2027-02-20]\n'
+
+
+@pytest.fixture()
+def world(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHUANGYONG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SHUANGYONG_HOLIDAYS", str(tmp_path / "user-holidays.toml"))
+    plan = tmp_path / "plan.toml"
+    shutil.copy(template_path("shequ"), plan)
+    return tmp_path, plan
+
+
+def _same(a, b):
+    assert a == b
+    assert [vars(o) for o in a] == [vars(o) for o in b]
+
+
+def fresh(plan, year):
+    return expand_plan(load_plan(plan, year), year)
+
+
+def cached(plan, year):
+    return cache.expand_cached(cache.load_plan_cached(plan, year), year)
+
+
+def test_second_load_comes_from_the_cache_and_equals_a_fresh_one(world):
+    tmp, plan = world
+    first = cached(plan, 2026)
+    assert list((tmp / "cache").glob("*.pickle"))
+    p1 = cache.load_plan_cached(plan, 2026)
+    p2 = cache.load_plan_cached(plan, 2026)
+    assert p1 == p2 == load_plan(plan, 2026)
+    _same(first, fresh(plan, 2026))
+    _same(cached(plan, 2026), fresh(plan, 2026))
+
+
+def test_editing_the_plan_is_seen_even_with_the_same_size_and_mtime(world):
+    _, plan = world
+    cached(plan, 2026)
+    st = plan.stat()
+    text = plan.read_text(encoding="utf-8")
+    changed = text.replace('when = "3月5日"', 'when = "3月6日"', 1)
+    assert changed != text and len(changed.encode()) == len(text.encode())
+    plan.write_text(changed, encoding="utf-8")
+    os.utime(plan, ns=(st.st_atime_ns, st.st_mtime_ns))
+    result = cached(plan, 2026)
+    _same(result, fresh(plan, 2026))
+    assert next(o for o in result if o.id == "leifeng").due == date(2026, 3, 6)
+
+
+def test_holidays_file_change_is_seen(world):
+    tmp, plan = world
+    before = {o.id: o for o in cached(plan, 2027)}
+    assert before["spring-forum"].provisional
+    (tmp / "user-holidays.toml").write_text(NOTICE_HOLIDAYS.replace("2027-02-05", "2027-02-04"), encoding="utf-8")
+    after = {o.id: o for o in cached(plan, 2027)}
+    _same(list(after.values()), fresh(plan, 2027))
+    assert after["spring-forum"].due == date(2027, 2, 3) and not after["spring-forum"].provisional
+    (tmp / "holidays.toml").write_text(NOTICE_HOLIDAYS, encoding="utf-8")  # beside the plan wins
+    beside = {o.id: o for o in cached(plan, 2027)}
+    assert beside["spring-forum"].due == date(2027, 2, 4)
+    (tmp / "holidays.toml").unlink()
+    (tmp / "user-holidays.toml").unlink()
+    _same(cached(plan, 2027), list(before.values()))
+
+
+def test_catalogue_change_is_seen(world):
+    tmp, plan = world
+    (tmp / "指标.toml").write_text('[[indicator]]\ncode = "3.1"\nname = "走访"\n', encoding="utf-8")
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace('on_holiday = "previous"', 'on_holiday = "previous"\nindicator_catalogue = "指标.toml"', 1)
+    plan.write_text(text, encoding="utf-8")
+    with pytest.raises(Exception):
+        cache.load_plan_cached(plan, 2026)  # the plan uses codes the small catalogue lacks
+    shutil.copy(template_path("shequ").with_name("indicators.toml"), tmp / "指标.toml")  # the full catalogue
+    assert cache.load_plan_cached(plan, 2026).indicator_catalogue == "指标.toml"
+
+
+def test_damaged_cache_falls_back_silently(world):
+    tmp, plan = world
+    cached(plan, 2026)
+    for file in (tmp / "cache").glob("*.pickle"):
+        file.write_bytes(b"\x80\x05garbage")
+    _same(cached(plan, 2026), fresh(plan, 2026))
+    for file in (tmp / "cache").glob("*.pickle"):
+        file.write_bytes(b"")
+    _same(cached(plan, 2026), fresh(plan, 2026))
+
+
+def test_package_version_change_is_a_miss(world, monkeypatch):
+    tmp, plan = world
+    first = cache.load_plan_cached(plan, 2026)
+    assert cache.load_plan_cached(plan, 2026) is not first  # a cache hit is a new object from disk
+    monkeypatch.setattr(tracker, "__version__", "9.9.9")
+    calls = []
+    real = cache.__dict__.get("_write")
+    monkeypatch.setattr(cache, "_write", lambda f, e: (calls.append(f), real(f, e)))
+    cache.load_plan_cached(plan, 2026)
+    assert calls  # written again: the old entry was not used
+
+
+def test_cache_off(world, monkeypatch):
+    tmp, plan = world
+    monkeypatch.setenv("SHUANGYONG_CACHE", "0")
+    _same(cached(plan, 2026), fresh(plan, 2026))
+    assert not (tmp / "cache").exists()
+
+
+def test_cli_sees_plan_edits(world, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    tmp, plan = world
+
+    def rows():
+        result = CliRunner().invoke(cli, ["--plan", str(plan), "--db", str(tmp / "s.jsonl"), "--today", "2026-06-15",
+                                          "--year", "2026", "list", "--json"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return {r["id"]: r for r in json.loads(result.output)}
+
+    assert rows()["leifeng"]["due"] == "2026-03-05"
+    plan.write_text(plan.read_text(encoding="utf-8").replace('when = "3月5日"', 'when = "3月9日"', 1), encoding="utf-8")
+    assert rows()["leifeng"]["due"] == "2026-03-09"

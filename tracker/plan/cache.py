@@ -1,0 +1,183 @@
+"""A cache of the validated plan and its expanded years, never trusted over the sources.
+
+Loading, validating and expanding a county plan (3,000 tasks) costs ~150 ms; reading
+the result back from a pickle costs a few. An entry is used only when everything the
+result depends on is exactly as it was when the entry was written:
+
+- the plan file (resolved path, size, mtime in ns),
+- every holidays file that applies (user data folder, beside the plan; absent counts),
+- the indicator catalogue the plan names (or the bundled one),
+- the year asked for, and for a template the current year it is checked against,
+- the package version and the size and mtime of the source files that compute dates,
+  plus the chinesecalendar version (its holiday data).
+
+Anything else (a damaged or foreign file, a pickle error, a different Python) means a
+fresh load; the cache is written atomically beside nothing the user owns: in the
+user's cache folder (``SHUANGYONG_CACHE`` names another folder, ``0`` turns it off).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tracker.model import Occurrence, Plan
+
+ENV_CACHE = "SHUANGYONG_CACHE"
+FORMAT = 1
+_MAX_YEARS = 4  # expansions kept per plan
+
+__all__ = ["load_plan_cached", "expand_cached", "cache_dir", "ENV_CACHE"]
+
+# Expansions of plans loaded through this module, by the plan object's identity.
+_ENTRIES: dict[int, tuple[Plan, Path, dict]] = {}
+
+
+def cache_dir() -> Path | None:
+    env = os.environ.get(ENV_CACHE)
+    if env == "0":
+        return None
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path("shuangyong-tui", appauthor=False) / "plans"
+
+
+def _stat(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+        return str(path), st.st_size, st.st_mtime_ns
+    except OSError:
+        return str(path), -1, 0
+
+
+def _code_state() -> tuple:
+    """What the computation itself depends on: versions and the date-computing sources."""
+    import tracker
+
+    here = Path(tracker.__file__).parent
+    files = sorted((here / "calendar").glob("*.py")) + sorted((here / "plan").glob("*.py")) + [here / "model.py"]
+    import chinese_calendar  # its holiday data; importlib.metadata would cost ~30 ms here
+
+    library = getattr(chinese_calendar, "__version__", "?")
+    return (FORMAT, tracker.__version__, sys.version_info[:2], library, tuple(_stat(f) for f in files))
+
+
+def _content(path: Path) -> tuple[str, int, str]:
+    """A file by its content (a same-size edit within one mtime tick is still seen)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return str(path), -1, ""
+    return str(path), len(data), hashlib.sha256(data).hexdigest()
+
+
+def _dependencies(path: Path, plan: Plan | None) -> tuple:
+    from tracker.calendar.holidayfile import holiday_paths
+    from tracker.plan.indicators import bundled_catalogue_path, catalogue_for_plan
+
+    deps = [_content(path)] + [_content(p) for p in holiday_paths(path)]
+    if plan is not None:
+        catalogue = (
+            catalogue_for_plan(plan.indicator_catalogue, path) if plan.indicator_catalogue else bundled_catalogue_path()
+        )
+        deps.append(_content(catalogue))
+    return tuple(deps)
+
+
+def _entry_file(folder: Path, path: Path, year: int | None) -> Path:
+    check_year = year if year is not None else date.today().year
+    name = hashlib.sha256(f"{path}\0{year}\0{check_year}".encode()).hexdigest()[:24]
+    return folder / f"{name}.pickle"
+
+
+def _read(file: Path) -> dict | None:
+    import gc
+
+    # Thousands of small objects: the cyclic GC would run several full passes while
+    # they are created, for nothing (none of them forms a cycle).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with open(file, "rb") as handle:
+            entry = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any damage means: not cached
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+    return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
+
+
+def _write(file: Path, entry: dict) -> None:
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, file)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is no error
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def load_plan_cached(path: Path | str, year: int | None = None) -> Plan:
+    """Like tracker.plan.loader.load_plan, from the cache when nothing it depends on changed."""
+    from tracker.plan.loader import load_plan
+
+    folder = cache_dir()
+    resolved = Path(path).resolve()
+    if folder is None:
+        return load_plan(path, year)
+    file = _entry_file(folder, resolved, year)
+    code = _code_state()
+    entry = _read(file)
+    if entry is not None and entry.get("code") == code:
+        plan = entry.get("plan")
+        if isinstance(plan, Plan) and entry.get("deps") == _dependencies(resolved, plan):
+            _remember(plan, file, entry)
+            return plan
+    # Fresh: the dependencies are taken before reading, so an edit during the load
+    # makes the entry stale rather than wrong.
+    before = _dependencies(resolved, None)
+    plan = load_plan(path, year)
+    deps = _dependencies(resolved, plan)
+    if deps[: len(before)] == before:
+        entry = {"format": FORMAT, "code": code, "deps": deps, "plan": plan, "years": {}}
+        _write(file, entry)
+        _remember(plan, file, entry)
+    return plan
+
+
+def _remember(plan: Plan, file: Path, entry: dict) -> None:
+    if len(_ENTRIES) > 16:
+        _ENTRIES.clear()
+    _ENTRIES[id(plan)] = (plan, file, entry)
+
+
+def expand_cached(plan: Plan, year: int) -> list[Occurrence]:
+    """expand_plan(plan, year), kept with the cached plan when the plan came from the cache."""
+    from tracker.calendar.schedule import expand_plan
+
+    known = _ENTRIES.get(id(plan))
+    if known is None or known[0] is not plan:
+        return expand_plan(plan, year)
+    _, file, entry = known
+    years: dict[int, Any] = entry.setdefault("years", {})
+    occurrences = years.get(year)
+    if isinstance(occurrences, list):
+        return list(occurrences)
+    occurrences = expand_plan(plan, year)
+    if len(years) >= _MAX_YEARS:
+        years.clear()
+    years[year] = occurrences
+    _write(file, entry)
+    return list(occurrences)
