@@ -61,12 +61,13 @@ def export_ics(app: App, board: Board, ctx: AppContext, owner: str | None = None
     )
 
 def reports(app: App, board: Board) -> None:
-    """The year-end outputs, in the format chosen, through tracker.outputs.produce."""
+    """Every output (总结, 台账, 会议纪要, 档案), in the format chosen, through tracker.outputs.produce."""
     from tracker.outputs import produce
 
     from .dialogs import PathChoice, PathDialog
 
     options = [(o.label, o.key) for o in produce.OUTPUTS]
+    names = {o.key: o.default_name.replace("-{year}", "{}") for o in produce.OUTPUTS}
     written: list[produce.Written] = []
 
     def submit(choice: PathChoice) -> str | None:
@@ -75,10 +76,7 @@ def reports(app: App, board: Board) -> None:
         kind = choice.option or options[0][1]
         try:
             with board.lock:
-                if kind.startswith("summary"):
-                    result = produce.write_summary(board.tracker, choice.path)
-                else:
-                    result = produce.write_ledger(board.tracker, choice.path)
+                result = produce.write_output(board.tracker, kind, choice.path)
         except TrackerError as exc:
             return str(exc)
         except OSError as exc:
@@ -88,12 +86,13 @@ def reports(app: App, board: Board) -> None:
 
     def done(choice: PathChoice | None) -> None:
         if choice is not None and written:
-            lines = [f"已保存：{choice.path.resolve()}", *written[0].notes]
+            lines = [f"已保存：{choice.path.resolve()}", written[0].message, *written[0].notes]
             app.notify("\n".join(lines), timeout=10, markup=False)
 
     first = produce.OUTPUTS[0]
     app.push_screen(
-        PathDialog("生成报告", first.default_name.format(year=board.year), submit, options=options, ok_label="生成"),
+        PathDialog("生成报告", first.default_name.format(year=board.year), submit, options=options, ok_label="生成",
+                   names=names),
         done,
     )
 

@@ -811,6 +811,34 @@ async def test_reports_write_a_summary(app, home):
         assert any("走访军属" in c for c in cells)
 
 
+async def test_reports_offer_every_output(app, home):
+    import zipfile
+
+    import docx
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "markup")
+        await pilot.press("space")
+        await pilot.pause()
+        for option, name in (("minutes-docx", "会议纪要-2026.docx"), ("archive-zip", "双拥档案-2026.zip"),
+                             ("summary-docx", "年终总结-2026.docx")):
+            await pilot.press("r")
+            await pilot.pause()
+            await pilot.click(f"#opt-{option}", offset=(2, 0))
+            await pilot.pause()
+            assert app.screen.query_one("#path-input", Input).value == name
+            await pilot.click("#ok")
+            await pilot.pause()
+            assert (home / name).exists(), name
+        minutes = "\n".join(p.text for p in docx.Document(str(home / "会议纪要-2026.docx")).paragraphs)
+        assert "会议议定事项" in minutes and "走访军属" in minutes
+        with zipfile.ZipFile(home / "双拥档案-2026.zip") as zf:
+            assert any(n.endswith("目录.xlsx") for n in zf.namelist())
+        summary = docx.Document(str(home / "年终总结-2026.docx"))
+        assert summary.paragraphs[0].text.endswith("年度双拥工作总结")
+
+
 # ---------------------------------------------------------------------------------------------
 # Marks, the key bar, the other screens' keys
 # ---------------------------------------------------------------------------------------------

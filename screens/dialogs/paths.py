@@ -36,8 +36,10 @@ class PathDialog(Dialog):
         flag: str | None = None,
         ok_label: str = "保存",
         allow_existing: set[Path] | None = None,
+        names: dict[str, str] | None = None,
     ) -> None:
         super().__init__(submit)
+        self.names = names
         self.allow_existing = allow_existing if allow_existing is not None else set()
         self.title_text = title
         self.ok_label = ok_label
@@ -71,12 +73,13 @@ class PathDialog(Dialog):
         # Keep the file name's suffix in step with the chosen kind.
         value = self.option
         field = self.query_one("#path-input", Input)
-        names = {"summary-md": "年终总结{}.md", "summary-docx": "年终总结{}.docx", "ledger-xlsx": "台账{}.xlsx", "ledger-csv": "台账{}.csv"}
+        names = self.names or {"summary-md": "年终总结{}.md", "summary-docx": "年终总结{}.docx",
+                               "ledger-xlsx": "台账{}.xlsx", "ledger-csv": "台账{}.csv"}
         pattern = names.get(value or "")
         if pattern and field.value:
             # Follow the kind in the default name; keep a folder the user typed.
             current = Path(field.value)
-            if current.stem.startswith(("年终总结", "台账")):
+            if current.stem.startswith(tuple(p.split("{}")[0] for p in names.values())):
                 year = "".join(ch for ch in current.stem if ch.isdigit() or ch == "-")
                 field.value = str(current.with_name(pattern.format(year)))
             else:

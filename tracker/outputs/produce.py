@@ -36,7 +36,26 @@ OUTPUTS = (
     OutputChoice("summary-md", "年终总结（Markdown .md）", "年终总结-{year}.md"),
     OutputChoice("ledger-xlsx", "台账（Excel .xlsx）", "台账-{year}.xlsx"),
     OutputChoice("ledger-csv", "台账（.csv）", "台账-{year}.csv"),
+    OutputChoice("minutes-docx", "会议纪要：近 7 天的修改（Word .docx）", "会议纪要-{year}.docx"),
+    OutputChoice("archive-zip", "档案：佐证材料按件号编排，含目录和对标对表（.zip）", "双拥档案-{year}.zip"),
 )
+MINUTES_DAYS = 7
+
+
+def write_output(tracker, key: str, path: Path | str, *, progress=None) -> Written:
+    """The output named by an OUTPUTS key: what the app's 生成报告 list runs."""
+    if key.startswith("summary"):
+        return write_summary(tracker, path)
+    if key.startswith("ledger"):
+        return write_ledger(tracker, path)
+    if key == "minutes-docx":
+        from datetime import datetime, timedelta
+
+        since = datetime.now().astimezone() - timedelta(days=MINUTES_DAYS)
+        return write_minutes(tracker, path, since=since)
+    if key == "archive-zip":
+        return write_archive(tracker, path, progress=progress)
+    raise TrackerError(f"未知的输出“{key}”")
 
 
 def protected(tracker) -> tuple[Path, ...]:
