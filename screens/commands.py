@@ -47,6 +47,7 @@ MAIN_COMMANDS: tuple[Command, ...] = (
     Command("w", "meeting", "例会", "打开本周例会：逾期、本周、下周"),
     Command("u", "undo", "撤销", "撤销最近一次修改", show=False),
     Command("x", "export_ics", "导出日历", "把截止日期导出为 .ics 日历文件", show=False),
+    Command("y", "calendars", "手机日历", "查看日历订阅地址和上次 CalDAV 同步，按 s 立即同步", show=False),
     Command("r", "reports", "报告", "生成年终总结或台账", show=False),
     Command("escape", "clear", "清除筛选", "清除搜索和筛选条件", show=False, display="Esc"),
     Command("question_mark", "help", "帮助", "列出全部按键和命令", display="?"),

@@ -222,6 +222,12 @@ class MainScreen(RowActions):
     def action_export_ics(self) -> None:
         self.shuangyong.export_ics(owner=self.filters.owner)
 
+    def action_calendars(self) -> None:
+        from .sync import SyncScreen
+
+        if self.shuangyong.board is not None:
+            self.app.push_screen(SyncScreen(self.shuangyong.board, self.shuangyong.ctx.db_path))
+
     def action_reports(self) -> None:
         self.shuangyong.reports()
 

@@ -187,3 +187,41 @@ def test_wrong_password_and_bad_url_are_chinese_errors(box, monkeypatch):
     no_password = box.sync(ok=False)  # no terminal to ask on: never read from anywhere else
     assert no_password.exit_code == 1 and "SHUANGYONG_CALDAV_PASSWORD" in no_password.stderr
     assert not (box.folder / "a" / "caldav-sync.json").exists()
+
+
+async def test_app_shows_feeds_and_last_sync_and_syncs_with_a_key(box, monkeypatch):
+    from datetime import date
+
+    from screens.app import build_app
+    from screens.sync import SyncScreen
+    from tracker.settings import AppContext
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(box.folder / "data"))
+    box.sync()
+    target = sorted(open_ids(box.rows()))[4]
+    client, cal = box.calendar()
+    with client:
+        next(o for o in cal.todos() if f"X-SHUANGYONG-ID:{target}" in o.data).complete()
+    ctx = AppContext(plan_option=box.plan, db_option=box.folder / "a" / "state.jsonl",
+                     today_option=date(2026, 6, 15), user="小王")
+    app = build_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause()
+            if app.board is not None:
+                break
+        await pilot.press("y")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        shown = str(screen.query_one("#sync-feeds").render()) + str(screen.query_one("#sync-last").render())
+        assert "/ics/" in shown and "全部事项" in shown and "上传" in shown
+        await pilot.press("s")
+        for _ in range(300):  # the sync runs in a worker thread; bounded wait
+            await pilot.pause(0.05)
+            if not screen.running:
+                break
+        assert not screen.running
+        assert "取回 1 项" in str(screen.query_one("#sync-last").render())
+        await pilot.press("escape")
+    assert box.rows()[target] == "done"

@@ -224,8 +224,9 @@ def sync_tracker(
         if connection is None:
             conn.close()
     moment = (now or datetime.now(timezone.utc)).astimezone()
-    last = LastSync(moment.isoformat(timespec="seconds"), url, account, tracker.year, counts.up, counts.down,
-                    counts.conflicts, counts.unchanged, created, tuple(counts.messages))
+    last = LastSync(at=moment.isoformat(timespec="seconds"), url=url, account=account, year=tracker.year,
+                    up=counts.up, down=counts.down, conflicts=counts.conflicts, unchanged=counts.unchanged,
+                    created_collection=created, messages=tuple(counts.messages), user=user or "")
     write_record(db_path, url, memory, last)
     return last
 

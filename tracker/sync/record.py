@@ -28,6 +28,7 @@ class LastSync:
     conflicts: int
     unchanged: int
     created_collection: bool = False
+    user: str = ""  # the account name given (never the password)
     messages: tuple[str, ...] = field(default_factory=tuple)
 
     def line(self) -> str:
