@@ -55,7 +55,7 @@ class SyncScreen(ModalScreen[None]):
                 feeds = service.calendar_feeds(self.board.tracker)
         except TrackerError as exc:
             return f"订阅地址：{exc}"
-        lines = ["订阅地址（运行 shuangyong-tui serve 后，手机日历“添加订阅”即可；地址即密码，请勿外传）："]
+        lines = ["订阅地址（运行 shuangyong-tui serve 后，在手机日历中添加订阅即可；地址即密码，请勿外传）："]
         lines += [f"  {service.visible(label)}：{url}" for label, url in feeds]
         return "\n".join(lines)
 
@@ -71,7 +71,7 @@ class SyncScreen(ModalScreen[None]):
         if self.running:
             return
         self.running = True
-        self.query_one("#sync-last", Static).update(Content("\n正在同步……"))
+        self.query_one("#sync-last", Static).update(Content("\n正在同步，请稍候"))
         self.run_sync()
 
     @work(thread=True, exclusive=True)
