@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import mmap
 import os
-import pickle
 import stat
 import sys
 import zlib
@@ -107,6 +106,8 @@ def save(log, fold: Fold) -> None:
         "seen": _pack_seen(log.seen),
         "fold": fold.snapshot(),
     }
+    import pickle
+
     target = path_for(log.real_path)
     with contextlib.suppress(OSError, pickle.PicklingError, ValueError, TypeError, RecursionError):
         blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
@@ -133,6 +134,8 @@ def load(log, plan_key: str | None) -> Fold | None:
     finally:
         os.close(fd)
     try:
+        import pickle
+
         with no_gc():
             data = pickle.loads(blob)
         if not isinstance(data, dict) or data.get("version") != _version():

@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 import stat
 from pathlib import Path
 
@@ -148,6 +147,8 @@ def read_evidence_file(
                 if out is not None:
                     out.close()
         if copy_path is not None:
+            import shutil
+
             shutil.copystat(path, copy_path)
     except InvalidChange:
         discard(copy_path, made)

@@ -21,8 +21,6 @@ import stat
 import time
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from tracker.errors import StoreError
 
 try:
@@ -85,7 +83,7 @@ class StateLock:
         self.busy_message = busy_message
         self.fd: int | None = None  # O_RDWR | O_APPEND handle of the file, when it exists
         self.real_path = Path(os.path.realpath(path))
-        self._filelock: FileLock | None = None
+        self._filelock = None  # filelock.FileLock while held
         self._depth = 0
         self._pid = os.getpid()
 
@@ -100,6 +98,8 @@ class StateLock:
         if self._depth:
             self._depth += 1
             return
+        from filelock import FileLock, Timeout  # only writers need it: imported on the first write
+
         deadline = time.monotonic() + self.timeout
         for _ in range(20):
             real = Path(os.path.realpath(self.path))

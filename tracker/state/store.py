@@ -22,7 +22,7 @@ raise :class:`InvalidChange`, which is both a TrackerError and a ValueError.
 
 from __future__ import annotations
 
-import secrets
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -76,7 +76,7 @@ class Store:
             self.fold = checkpoint.load(self.log, plan_key) or Fold(plan_key)
         self._ckpt = (self.log.offset, self.fold.plan_key) if self.fold.partial else (0, None)
         # Written into every txn id, so "changes made by this program" can be told apart.
-        self.session = secrets.token_hex(4)
+        self.session = os.urandom(4).hex()
         self._txn_count = 0
         self._txn: str | None = None
         with self._mutex:
