@@ -381,7 +381,10 @@ class Tracker:
 
     def owner_in_plan(self, owner: str) -> bool:
         """Whether the plan lists this owner (a plan that lists none accepts every name)."""
-        return not self.plan.owners or owner in self.plan.owners
+        cached = self.__dict__.get("_plan_owners")
+        if cached is None or cached[0] is not self.plan:  # per plan object: a reload re-reads
+            cached = self.__dict__["_plan_owners"] = (self.plan, frozenset(self.plan.owners))
+        return not cached[1] or owner in cached[1]
 
     def categories(self) -> list[str]:
         seen = dict.fromkeys(self.plan.categories)

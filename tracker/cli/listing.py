@@ -112,8 +112,10 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
             click.echo("没有孤立记录。")
         return
     key = f"Q{quarter}" if quarter else f"M{month}" if month else "year"
-    _check_choice(owner, tracker.owners(), "责任单位")
-    _check_choice(category, tracker.categories(), "类别")
+    if owner:  # the lists cost a pass over the year: only when there is something to check
+        _check_choice(owner, tracker.owners(), "责任单位")
+    if category:
+        _check_choice(category, tracker.categories(), "类别")
     rows = tracker.select(Query(period=key, owner=owner, category=category, status=status, overdue=overdue, text=text, week=week))
     today = tracker.today
     if as_json:
