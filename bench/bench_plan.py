@@ -176,9 +176,9 @@ def measure_load_expand(path: Path, year: int, runs: int = 7) -> LoadTimes:
 
 def clear_caches() -> None:
     """Forget every in-process cache of parsed `when` texts, slots and holiday lookups."""
-    from tracker.calendar import festivals, holidays, schedule, when, workdays
+    from tracker.calendar import festivals, holidays, schedule, slots, when, workdays
 
-    for fn in (when._parse_cached, when._slots_cached, schedule._resolved, festivals._festival_date,
+    for fn in (when._parse_cached, slots._slots_cached, schedule._resolved, festivals._festival_date,
                holidays.day_info, workdays._adjust):
         fn.cache_clear()
 
