@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from .board import Board
 from .main import MainScreen
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
     from tracker.service import AppContext, Tracker
 
 POLL_SECONDS = 2.0
+
+
+class BlankScrollBarRender(ScrollBarRender):
+    """Scrollbars drawn with coloured blanks only: Textual's eighth blocks (▁ ▇ ▉ ...) are
+    East Asian ambiguous-width characters, two cells wide in a Chinese-locale terminal, and a
+    scrollbar cell two cells wide pushes the line past the right edge."""
+
+    VERTICAL_BARS = [" "] * 8
+    HORIZONTAL_BARS = [" "] * 8
 CLOCK_SECONDS = 30.0  # how often "today" is compared with the clock
 
 
@@ -68,6 +78,7 @@ class ShuangyongApp(App[None]):
         return MainScreen()
 
     def on_mount(self) -> None:
+        ScrollBar.renderer = BlankScrollBarRender  # Textual's documented way to draw scrollbars
         # Start reading only after the first frame is on screen.
         self.call_after_refresh(self._first_frame)
         self.set_interval(self.poll_seconds, self.poll, name="poll")

@@ -45,7 +45,7 @@ MAIN_COMMANDS: tuple[Command, ...] = (
     Command("3", "period('Q3')", "三季度", "查看三季度（7-9月）", show=False),
     Command("4", "period('Q4')", "四季度", "查看四季度（10-12月）", show=False),
     Command("w", "meeting", "例会", "打开本周例会：逾期、本周、下周"),
-    Command("u", "undo", "撤销", "撤销最近一次修改", show=False),
+    Command("u", "undo", "撤销", "撤销你在本程序里的最近一次修改（整条命令一起撤销，先列出要撤销的内容）", show=False),
     Command("x", "export_ics", "导出日历", "把截止日期导出为 .ics 日历文件", show=False),
     Command("y", "calendars", "手机日历", "查看日历订阅地址和上次 CalDAV 同步，按 s 立即同步", show=False),
     Command("r", "reports", "报告", "生成年终总结或台账", show=False),
@@ -68,7 +68,7 @@ MEETING_COMMANDS: tuple[Command, ...] = (
     Command("z", "fold", "逾期", "展开或收起逾期事项（收起时只显示件数）"),
     Command("g", "group", "分组", "按牵头单位分组，或按截止日期排列", show=False),
     Command("n", "minutes", "会议纪要", "把本次例会以来的全部修改写成会议纪要（Markdown 文件）"),
-    Command("u", "undo", "撤销", "撤销最近一次修改", show=False),
+    Command("u", "undo", "撤销", "撤销你在本程序里的最近一次修改（整条命令一起撤销，先列出要撤销的内容）", show=False),
     Command("question_mark", "help", "帮助", "列出全部按键和命令", display="?"),
     Command("escape,q", "close", "返回", "回到主界面", display="Esc"),
 )
@@ -79,7 +79,7 @@ DETAIL_COMMANDS: tuple[Command, ...] = (
     Command("o", "owner", "责任单位", "改派责任单位"),
     Command("e", "evidence", "佐证", "添加佐证材料"),
     Command("m", "note", "备注", "添加一条备注"),
-    Command("u", "undo", "撤销", "撤销最近一次修改", show=False),
+    Command("u", "undo", "撤销", "撤销你在本程序里的最近一次修改（整条命令一起撤销，先列出要撤销的内容）", show=False),
     Command("question_mark", "help", "帮助", "列出全部按键和命令", display="?"),
     Command("escape,q", "close", "返回", "回到上一界面", display="Esc"),
 )

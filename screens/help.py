@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .commands import Command
-from .text import LEGEND, fit
+from .text import LEGEND
 
 GENERAL = (
     ("Ctrl+P", "命令面板：输入汉字即可查找下面所有命令"),
@@ -43,19 +45,21 @@ class HelpScreen(ModalScreen[None]):
         self.commands = commands
 
     def compose(self) -> ComposeResult:
-        text = Text()
+        # A grid: a long explanation wraps inside its own column, under itself.
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1, overflow="fold")
         for command in self.commands:
-            text.append(fit(command.key_display, 8), "bold")
-            text.append(fit(command.label, 10))
-            text.append(command.help + "\n")
-        text.append("\n")
+            table.add_row(command.key_display, command.label, command.help)
+        table.add_row("", "", "")
         for key, what in GENERAL:
-            text.append(fit(key, 8), "bold")
-            text.append(what + "\n")
-        text.append(
+            table.add_row(key, "", what)
+        notes = Text(
             "\n在输入框里打字时，单键命令不起作用；按 Esc 或回车离开输入框。\n"
             f"标记：{LEGEND}。"
         )
+        text = Group(table, notes)
         with Vertical(id="help"):
             yield Static(Content("按键与命令（上下键滚动，按 Esc 关闭）"), id="help-title")
             with VerticalScroll(id="help-body"):

@@ -96,6 +96,14 @@ class StatusDialog(Dialog):
         options.highlighted = index
         options.action_select()
 
+    def action_submit(self) -> None:
+        # Enter on the new date goes on to the reason (both are needed), then saves.
+        due, reason = self.query_one("#status-due", Input), self.query_one("#status-reason", Input)
+        if self.focused is due and not reason.value.strip():
+            reason.focus()
+            return
+        super().action_submit()
+
     def result(self) -> StatusChoice:
         from tracker.service import parse_day
         from tracker.errors import TrackerError
