@@ -225,3 +225,18 @@ async def test_app_shows_feeds_and_last_sync_and_syncs_with_a_key(box, monkeypat
         assert "取回 1 项" in str(screen.query_one("#sync-last").render())
         await pilot.press("escape")
     assert box.rows()[target] == "done"
+
+
+def test_a_member_unit_syncs_its_own_items(box):
+    unit = "社区党委"
+    rows = json.loads(box.run("list", "--json").stdout)
+    mine = {r["id"] for r in rows if r["owner"] == unit or unit in r["support"]}
+    box.run("sync", "--caldav", box.url, "--user", USER, "--owner", unit)
+    found = {str(t["X-SHUANGYONG-ID"]) for t in box.server_todos()}
+    assert found == mine and 0 < len(found) < len(rows)
+    moved = sorted(r["id"] for r in rows if r["owner"] == unit and unit not in r["support"])[0]
+    box.run("set", moved, "--owner", "社区居委会")
+    box.run("sync", "--caldav", box.url, "--user", USER, "--owner", unit)
+    assert {str(t["X-SHUANGYONG-ID"]) for t in box.server_todos()} == mine - {moved}
+    bad = box.run("sync", "--caldav", box.url, "--user", USER, "--owner", "不存在", ok=False)
+    assert bad.exit_code == 1 and "未知责任单位" in bad.stderr

@@ -67,10 +67,11 @@ def _show(feeds, host: str, port: int) -> None:
 @click.option("--caldav", "url", required=True, metavar="地址",
               help="CalDAV 日历（集合）地址，如 http://192.168.1.10:5232/xiaowang/shuangyong/；不存在时自动创建。")
 @click.option("--user", help="CalDAV 用户名；密码取自环境变量 SHUANGYONG_CALDAV_PASSWORD，未设置时询问。")
+@click.option("--owner", help="只同步这个责任单位牵头或配合的事项（成员单位各用自己的日历）。")
 @click.option("--alarm", default="1d@09:00", show_default=True,
               help="待办提醒：提前天数d@时:分（落在休息日时提前到上一个工作日）；none 不提醒。")
 @click.pass_obj
-def sync(obj: AppContext, url, user, alarm):
+def sync(obj: AppContext, url, user, owner, alarm):
     """与 CalDAV 服务器双向同步：上传未完成事项为待办，取回在手机上完成的事项。"""
     from tracker.outputs.ics import parse_alarm
     from tracker.sync.caldav import ENV_PASSWORD, password_from_env, sync_tracker
@@ -87,7 +88,8 @@ def sync(obj: AppContext, url, user, alarm):
         click.echo("提示：地址是 http://，密码将以明文经过网络；内网以外请使用 https://。", err=True)
     tracker = obj.tracker()
     show_notices(obj)
-    last = sync_tracker(tracker, db_path=obj.db_path, url=url, user=user, password=password, alarm=alarm)
+    last = sync_tracker(tracker, db_path=obj.db_path, url=url, user=user, password=password, alarm=alarm,
+                        owner=owner)
     if last.created_collection:
         click.echo(f"已在服务器上创建日历 {last.url}")
     for message in last.messages:

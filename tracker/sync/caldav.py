@@ -208,9 +208,18 @@ def sync_tracker(
     alarm: str | None = DEFAULT_ALARM,
     now: datetime | None = None,
     connection: Connection | None = None,
+    owner: str | None = None,
 ) -> LastSync:
-    """Sync the Tracker's year with the collection at ``url``; the record is saved beside the state file."""
+    """Sync the Tracker's year with the collection at ``url``; the record is saved beside the state file.
+
+    ``owner``: only the work that unit leads or supports (its own collection); an item moved to
+    another unit leaves that collection.
+    """
     trigger = parse_alarm(alarm)
+    if owner:
+        from tracker.outputs.ics import check_owner
+
+        check_owner(tracker, tracker.tracked(), owner)
     conn = connection or Connection(url, user, password)
     url = conn.url
     account = account_name(url, user)
@@ -219,7 +228,7 @@ def sync_tracker(
         created = conn.ensure_collection(tracker.plan.title)
         memory = collection_memory(read_record(db_path), url)
         with tracker.store.transaction():
-            memory = _run(tracker, conn, memory, counts, account=account, trigger=trigger)
+            memory = _run(tracker, conn, memory, counts, account=account, trigger=trigger, owner=owner)
     finally:
         if connection is None:
             conn.close()
@@ -231,7 +240,8 @@ def sync_tracker(
     return last
 
 
-def _run(tracker, conn: Connection, memory: dict[str, dict], counts: Counts, *, account: str, trigger) -> dict:
+def _run(tracker, conn: Connection, memory: dict[str, dict], counts: Counts, *, account: str, trigger,
+         owner: str | None) -> dict:
     key = plan_key(tracker.plan)
     year = tracker.year
     by_href = {m["href"]: uid for uid, m in memory.items() if isinstance(m.get("href"), str)}
@@ -252,8 +262,9 @@ def _run(tracker, conn: Connection, memory: dict[str, dict], counts: Counts, *, 
     carried = tracker.carried_forward()
     rows = {}
     for row in tracker.tracked():
-        if row.id not in carried:
-            rows[row_uid(key, row)] = row
+        if row.id in carried or (owner and owner != row.owner and owner not in row.occurrence.support):
+            continue  # a unit's own collection holds the work it leads or supports
+        rows[row_uid(key, row)] = row
     new_memory = {uid: m for uid, m in memory.items() if m.get("year") != year}  # other years: untouched
     stamp = datetime.now(timezone.utc)
     uploads: list[tuple] = []
