@@ -15,7 +15,6 @@ import click
 from tracker.cli.export import export, report
 from tracker.cli.holidays import holidays
 from tracker.cli.imports import import_command
-from tracker.cli.helptext import Context as HelpContext, localize
 from tracker.cli.terminal import BROKEN_PIPE_EXIT, guarded, silence_stdout
 from tracker.cli.sync import serve, sync
 from tracker.cli.tui import tui
@@ -44,6 +43,25 @@ def usage_message(exc: click.UsageError) -> str:
     if exc.message.startswith("Got unexpected extra argument"):
         return f"多余的参数：{exc.message.split('(', 1)[-1].rstrip(')')}"
     return exc.message
+
+
+class HelpContext(click.Context):
+    """click's Context with the Chinese help formatter (tracker.cli.helptext), imported only
+    when help is shown."""
+
+    def make_formatter(self):
+        from tracker.cli.helptext import HelpFormatter
+
+        return HelpFormatter(width=self.terminal_width, max_width=self.max_content_width)
+
+
+def localize(command: click.Command) -> click.Command:
+    """Give a command, and every command under it, the Chinese help Context."""
+    command.context_class = HelpContext
+    for sub in getattr(command, "commands", {}).values():
+        if sub.context_class is not HelpContext:
+            localize(sub)
+    return command
 
 
 class TrackerGroup(click.Group):

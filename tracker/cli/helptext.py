@@ -3,8 +3,9 @@
 click writes its help framing in English (`Usage:`, `Options:`, `Show this message and exit.`,
 metavars such as `TEXT`, `[default: …]`) and measures columns in characters, so a Chinese
 placeholder puts the help column two cells out of line. This module uses click's own hooks:
-every command gets a Context class (`Command.context_class`) whose `formatter_class` is a
-HelpFormatter that says the framing in Chinese and measures and wraps by terminal cells.
+every command gets a Context class (`Command.context_class`, tracker.cli.HelpContext) whose
+formatter is this HelpFormatter, which says the framing in Chinese and measures and wraps by
+terminal cells. It is imported only when help is shown.
 """
 
 from __future__ import annotations
@@ -127,12 +128,3 @@ class HelpFormatter(click.HelpFormatter):
 
 class Context(click.Context):
     formatter_class = HelpFormatter
-
-
-def localize(command: click.Command) -> click.Command:
-    """Give a command, and every command under it, the Chinese help Context."""
-    command.context_class = Context
-    for sub in getattr(command, "commands", {}).values():
-        if sub.context_class is not Context:
-            localize(sub)
-    return command
