@@ -221,7 +221,8 @@ def test_random_toml_documents(tmp_path, top, tasks, crlf, bom, year):
     path.write_bytes(text.encode("utf-8", errors="surrogatepass"))
     plan, problems = check_plan(path, year=year)
     assert_outcome(path, plan, problems, text)
-    assert not any("无法检查" in p.message for p in problems)
+    # The loader's own failure messages, not a generated id that happens to contain the words.
+    assert not any(p.message.startswith("无法检查这个计划") or p.message.endswith("，无法检查") for p in problems)
 
 
 @FUZZ
