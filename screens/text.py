@@ -76,8 +76,8 @@ def fit(text: str, width: int) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """Like fit without the padding."""
-    return fit(text, width).rstrip() if cell_len(text) > width else text
+    """Like fit without the padding (and with the same characters shown)."""
+    return fit(text, width).rstrip() if cell_len(text) > width else fit(text, cell_len(text))
 
 
 def short_date(day: date) -> str:
