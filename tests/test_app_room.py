@@ -222,3 +222,20 @@ async def test_meeting_at_80x24_folds_overdue_groups_by_unit_and_lists_changes(s
         await pilot.press("g")
         await pilot.pause()
         assert "社区居委会（1）" not in screen_text(shequ_app)
+
+
+async def test_cursor_row_shows_without_colours(home, db, monkeypatch):
+    import shutil
+
+    from tracker.plan.bundled import default_plan_path
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    plan = home / "shequ.toml"
+    shutil.copy(default_plan_path(), plan)
+    app = make_app(plan, db)
+    assert app.no_color
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _, strip = cursor_line(app)
+        assert strip.text.startswith(">")
+        assert all(seg.style.reverse for seg in strip if seg.text.strip())
