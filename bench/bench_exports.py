@@ -57,7 +57,7 @@ TITLES = [
     "核对优抚对象变动情况并报街道民政科",
     "发放义务兵家庭优待金，做到足额、按时",
 ]
-TARGETS = {"ics": 1.0, "docx": 1.0}
+TARGETS = {"ics": 1.0, "docx": 1.0, "xlsx": 1.0}  # judged on CPU time: the machine is shared
 
 
 def synthetic(n: int, folder: Path, seed: int = 7) -> tuple[Plan, list[TrackedOccurrence]]:
@@ -159,7 +159,14 @@ def synthetic_cases(plan: Plan, rows: list[TrackedOccurrence], out: Path) -> lis
         ("md", "Markdown 总结 (data + text)", markdown),
         ("xlsx", ".xlsx 台账", lambda: write_ledger_xlsx(plan, rows, YEAR, TODAY, out / "bench.xlsx")),
         ("csv", ".csv 台账", lambda: write_ledger_csv(plan, rows, YEAR, TODAY, out / "bench.csv")),
+        ("archive", "档案 .zip (every evidence item)", lambda: archive(plan, rows, out)),
     ]
+
+
+def archive(plan, rows, out: Path):
+    from tracker.outputs.archive import build_archive
+
+    return build_archive(plan, [(YEAR, rows, TODAY)], out / "bench-archive.zip")
 
 
 def tracker_cases(tracker, db_path: Path, out: Path) -> list[Case]:
@@ -217,9 +224,9 @@ def main() -> int:
             target = TARGETS.get(key)
             verdict = ""
             if target is not None:
-                ok = median < target
+                ok = cpu < target
                 failed |= not ok
-                verdict = f"  target < {target:.1f} s: {'ok' if ok else 'MISSED'}"
+                verdict = f"  target cpu < {target:.1f} s: {'ok' if ok else 'MISSED'}"
             print(f"{label:<30} first {first:6.3f} s  median {median:6.3f} s  (cpu {cpu:6.3f} s){verdict}")
         sizes = {p.suffix: p.stat().st_size for p in out.glob("bench.*")}
         print("sizes: " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in sorted(sizes.items())))
