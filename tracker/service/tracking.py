@@ -1,20 +1,14 @@
-"""The small service API the app and the commands use: one plan, one store, one year.
-
-It joins the plan's occurrences with the recorded state, answers "what is due when, for
-whom, how far along", and routes every change through the store. No business rule lives in
-the UI; they live here or below.
-"""
+"""The tracker proper: one plan's year joined with its recorded state; every change goes
+through the store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from tracker.errors import TrackerError, UnknownOccurrence
-from tracker.evidence import evidence_label  # noqa: F401  (the screens' evidence rule)
 from tracker.model import (
     Change,
     EvidenceKind,
@@ -24,143 +18,8 @@ from tracker.model import (
     Status,
     TrackedOccurrence,
 )
+from tracker.service.periods import Progress, Query, Summary, WeekView, _month_end, period, progress_of, week_of
 from tracker.state.store import Store
-from tracker.textsafe import visible  # noqa: F401  (the app's exit: screens show user text through it)
-
-# What the app (screens/) needs from below the service, named once here: screens/ may import
-# only the service, the model, the outputs and the errors.
-from tracker.settings import DEFAULT_PLAN_NOTICE, AppContext, parse_day, write_config  # noqa: E402,F401
-from tracker.wording import describe as describe_change  # noqa: E402,F401
-
-# ---------------------------------------------------------------------------
-# Periods: the year, its quarters and months
-# ---------------------------------------------------------------------------
-
-QUARTER_NAMES = ("一季度", "二季度", "三季度", "四季度")
-
-
-@dataclass(frozen=True)
-class Period:
-    key: str  # "year", "Q1".."Q4", "M1".."M12"
-    label: str  # 全年, 一季度（1—3月）, 3月
-    start: date
-    end: date
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-
-def _month_end(year: int, month: int) -> date:
-    return (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
-
-
-def periods(year: int) -> tuple[Period, ...]:
-    """全年, the four quarters, then the twelve months."""
-    result = [Period("year", "全年", date(year, 1, 1), date(year, 12, 31))]
-    for q in range(1, 5):
-        first = 3 * q - 2
-        result.append(
-            Period(f"Q{q}", f"{QUARTER_NAMES[q - 1]}（{first}—{first + 2}月）", date(year, first, 1), _month_end(year, first + 2))
-        )
-    for m in range(1, 13):
-        result.append(Period(f"M{m}", f"{m}月", date(year, m, 1), _month_end(year, m)))
-    return tuple(result)
-
-
-def period(year: int, key: str) -> Period:
-    for p in periods(year):
-        if p.key == key:
-            return p
-    raise TrackerError(f"未知时段“{key}”，可选：year、Q1—Q4、M1—M12")
-
-
-def week_of(day: date) -> tuple[date, date]:
-    """Monday and Sunday of the week containing day."""
-    monday = day - timedelta(days=day.weekday())
-    return monday, monday + timedelta(days=6)
-
-
-# ---------------------------------------------------------------------------
-# Queries and summaries
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Query:
-    """A filter over the year's occurrences; every field optional."""
-
-    period: str = "year"
-    owner: str | None = None
-    category: str | None = None
-    status: Status | None = None
-    overdue: bool = False
-    text: str = ""  # substring of title (case-insensitive), or of the id
-    week: date | None = None  # due in the Monday–Sunday week containing this day
-
-
-@dataclass(frozen=True)
-class Progress:
-    done: int
-    cancelled: int
-    total: int
-
-    @property
-    def counted(self) -> int:
-        """Cancelled work is not owed, so it does not count against the rate."""
-        return self.total - self.cancelled
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.counted if self.counted else 1.0
-
-    @property
-    def fraction(self) -> str:
-        """`done/counted`: the counts the percentage is made of, shown beside it."""
-        return f"{self.done}/{self.counted}"
-
-    @property
-    def percent(self) -> str:
-        return f"{round(self.rate * 100)}%"
-
-
-@dataclass(frozen=True)
-class Summary:
-    overdue: int
-    due_this_week: int
-    done: int
-    total: int
-    cancelled: int = 0  # not owed: out of the "done of" count, as in Progress
-
-
-@dataclass(frozen=True)
-class WeekView:
-    monday: date
-    overdue: tuple[TrackedOccurrence, ...]  # due before this Monday, not finished
-    this_week: tuple[TrackedOccurrence, ...]
-    next_week: tuple[TrackedOccurrence, ...]
-
-
-def evidence_cell(row: TrackedOccurrence) -> str:
-    """The evidence column, one meaning in the commands and the app: required items
-    satisfied, `1/2`; with none named by the plan, how many items are recorded (or `-`)."""
-    have, need = row.evidence_progress
-    if need:
-        return f"{have}/{need}"
-    return str(len(row.state.evidence)) if row.state.evidence else "-"
-
-
-def progress_of(rows: list[TrackedOccurrence]) -> Progress:
-    """Done out of the work owed: cancelled items are out of both the count and the rate, so
-    a percentage always sits beside the two numbers it is made of (Progress.fraction)."""
-    done = sum(1 for r in rows if r.status is Status.DONE)
-    cancelled = sum(1 for r in rows if r.status is Status.CANCELLED)
-    return Progress(done, cancelled, len(rows))
-
-
-# ---------------------------------------------------------------------------
-# The service
-# ---------------------------------------------------------------------------
-
 
 def plan_key(plan: Plan) -> str | None:
     """The key records are filed under: the plan's own ``uid`` (written by init/import),
@@ -560,66 +419,3 @@ class Tracker:
         return self.store.carry_over(self.year, to_year, snapshots, by=by)
 
 
-# -- reviewing an import (the app's review screen) ----------------------------------------------
-
-
-def document_parts(source: Path, year: int | None = None) -> tuple:
-    """The plans a document holds (PartInfo: number, title, lines, tasks); one for most files."""
-    from tracker.importer import list_parts
-
-    return list_parts(source, year=year)
-
-
-def import_document(source: Path, *, part: int | None = None, year: int | None = None, unit: str | None = None):
-    """The import of one plan of a document, for review: an ImportResult with its candidates."""
-    from tracker.importer import import_plan
-
-    return import_plan(source, year=year, unit=unit, part=part)
-
-
-def candidate_problems(result, candidate) -> dict[str, str]:
-    """What the plan loader would refuse in one (edited) candidate: field → Chinese message."""
-    from tracker.importer import rejected_fields
-
-    return rejected_fields(result.header, candidate) if result.header is not None else {}
-
-
-def save_reviewed(result, candidates, target: Path) -> list[str]:
-    """Write the reviewed plan (kept candidates only; validated; never over an existing file) and
-    return the Chinese lines saying what was written."""
-    from tracker.importer import reviewed, save_draft
-    from tracker.importer.report import reviewed_lines
-
-    text = reviewed(result, candidates)
-    save_draft(text, target)
-    return reviewed_lines(result, candidates, Path(target).resolve())
-
-
-# -- other calendars: the subscription feed and the CalDAV sync, as the app reaches them --------
-
-
-def calendar_feeds(tracker: Tracker, host: str = "127.0.0.1", port: int = 8765) -> list[tuple[str, str]]:
-    """(label, URL) of the plan's feed and each owner's (tokens made where missing)."""
-    from tracker.sync.feed import ensure_feeds, feed_url
-
-    return [(f.label, feed_url(host, port, f)) for f in ensure_feeds(tracker.owners())]
-
-
-def last_sync(db_path: Path):
-    """The last CalDAV sync recorded beside the state file (LastSync), or None."""
-    from tracker.sync.record import last_sync as recorded
-
-    return recorded(db_path)
-
-
-def sync_again(tracker: Tracker, db_path: Path):
-    """The last sync once more: same collection and account, the password from the environment."""
-    from tracker.sync.caldav import ENV_PASSWORD, password_from_env, sync_tracker
-
-    last = last_sync(db_path)
-    if last is None:
-        raise TrackerError("还没有同步过：请先在命令行运行 shuangyong-tui sync --caldav 地址 --user 用户名")
-    password = password_from_env()
-    if last.user and password is None:
-        raise TrackerError(f"需要 {last.user} 的密码：请先设置环境变量 {ENV_PASSWORD} 再启动程序（程序不保存密码）")
-    return sync_tracker(tracker, db_path=db_path, url=last.url, user=last.user or None, password=password)
