@@ -8,6 +8,7 @@ from datetime import date
 import click
 
 from tracker.cli.options import DAY, NumberRange, fail, parse_status, plan_options, show_notices
+from tracker.model import Status, missing_evidence
 from tracker.settings import AppContext
 from tracker.textsafe import json_safe, visible
 from tracker.wording import OWNER_NOT_IN_PLAN
@@ -32,7 +33,13 @@ def _marks(row, today: date, tracker) -> str:
 
 def row_json(row, today: date, tracker) -> dict:
     o, s = row.occurrence, row.state
-    satisfied, required = row.evidence_progress
+    # One matching pass for both figures (the same rule as Row.evidence_progress and
+    # Row.missing_evidence: progress counts cancelled work too, the list owes nothing).
+    missing = missing_evidence(o.evidence, s.evidence)
+    required = len(o.evidence)
+    satisfied = required - len(missing)
+    if s.status is Status.CANCELLED:
+        missing = ()
     return {
         "id": o.id,
         "task_id": o.task_id,
@@ -58,7 +65,7 @@ def row_json(row, today: date, tracker) -> dict:
         "evidence_count": len(s.evidence),
         "evidence_satisfied": satisfied,
         "evidence_required": required,
-        "evidence_missing": list(row.missing_evidence),
+        "evidence_missing": list(missing),
         "amount": o.amount,
         "when": o.when,
         "carried_from": o.carried_from,
