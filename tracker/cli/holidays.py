@@ -10,16 +10,9 @@ import click
 
 from tracker.cli.options import PATH, YEAR
 from tracker.errors import TrackerError
+from tracker.textsafe import visible
 
 WEEKDAYS = "一二三四五六日"
-
-try:  # the one rule for showing untrusted text in a terminal, where it exists
-    from tracker.textsafe import visible
-except ImportError:  # pragma: no cover - until tracker.textsafe lands
-    import unicodedata
-
-    def visible(text: str) -> str:
-        return "".join("?" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in str(text))
 
 
 def _day(d: date) -> str:
