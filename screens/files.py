@@ -39,7 +39,7 @@ def export_ics(app: App, board: Board, ctx: AppContext, owner: str | None = None
             return f"无法写入 {choice.path}：{exc.strerror or exc}"
         messages[:] = [f"已导出 {result.events} 个日程到 {choice.path.resolve()}"]
         if result.changed:
-            messages.append(f"其中 {result.changed} 个日期或标题有变化，导入后手机日历会更新")
+            messages.append(f"其中 {result.changed} 个日程与上次导出不同：再次导入会更新这些日程（改名不改编号，不会重复）")
         messages.extend(result.notices)
         return None
 
