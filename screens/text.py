@@ -21,7 +21,7 @@ WEEKDAYS = "一二三四五六日"
 # Marks beside a due date; the legend under the table explains them.
 MARK_PROVISIONAL = "~"
 MARK_SHIFTED = "*"
-MARK_MOVED = ">"
+MARK_MOVED = "+"
 # The leading marks of a row.
 MARK_DONE = "v"
 MARK_CANCELLED = "-"
