@@ -14,6 +14,7 @@ import click
 from tracker.cli.options import plan_options, show_notices
 from tracker.settings import AppContext
 from tracker.errors import TrackerError
+from tracker.plan.validate import YEAR_MAX, YEAR_MIN
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -49,8 +50,8 @@ class DateTimeParam(click.ParamType):
                 param,
                 ctx,
             )
-        if not 2000 <= moment.year <= 2100:
-            self.fail(f"时间“{value}”超出支持范围（2000—2100 年）", param, ctx)
+        if not YEAR_MIN <= moment.year <= YEAR_MAX:
+            self.fail(f"时间“{value}”超出支持范围（{YEAR_MIN}—{YEAR_MAX} 年）", param, ctx)
         # Remember whether only a day was given: --until 2026-06-15 means the whole day.
         if len(text) <= 10:
             return _DayOnly(moment.year, moment.month, moment.day)
