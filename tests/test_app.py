@@ -246,7 +246,7 @@ async def test_status_dialog_postpone_asks_date_and_reason(app, db):
         # The row moved to its new date and says it was moved.
         row = table(app).current
         assert row.id == "markup" and row.due == date(2026, 7, 20)
-        assert "07-20>" in screen_text(app)
+        assert "07-20+" in screen_text(app)
 
 
 async def test_status_dialog_rejects_a_bad_date(app, db):
