@@ -84,3 +84,15 @@ def test_screens_talk_through_messages_not_hooks():
         text = path.read_text(encoding="utf-8")
         for hook in ('"board_changed"', '"show_loaded"'):
             assert hook not in text, f"{path.name} looks a hook up by name: {hook}"
+
+
+def test_cursor_mark_differs_from_every_row_mark():
+    from screens import text
+
+    marks = [
+        text.MARK_PROVISIONAL, text.MARK_SHIFTED, text.MARK_MOVED,
+        text.MARK_DONE, text.MARK_CANCELLED, text.MARK_OVERDUE,
+    ]
+    assert len(set(marks)) == len(marks)
+    assert text.CURSOR not in marks
+    assert f"{text.MARK_MOVED} 已改期" in text.LEGEND
