@@ -199,7 +199,10 @@ def write_minutes(
 
         data = minutes_docx_bytes(plan, changes, titles, info=info or meeting_info(), fonts=_fonts(fonts), **inputs)
     else:
-        data = minutes_markdown(plan, changes, titles, **inputs)
+        from tracker.textsafe import visible
+
+        # Like the terminal: control characters in user text are shown, never acted on.
+        data = visible(minutes_markdown(plan, changes, titles, **inputs), keep="\n")
     save_atomically(path, data, kind=kind, protect=protected(tracker))
     chosen = changes_between(tracker, since, until)
     undone = sum(1 for c in chosen if c.undone)
