@@ -172,9 +172,10 @@ class Tracker:
 
     # -- queries -----------------------------------------------------------------
     def select(self, query: Query = Query(), rows: list[TrackedOccurrence] | None = None) -> list[TrackedOccurrence]:
-        rows = self.tracked() if rows is None else rows
-        span = period(self.year, query.period) if query.period != "year" else None
         week = week_of(query.week) if query.week else None
+        if rows is None:
+            rows = self.tracked() + (self.neighbour_rows(*week) if week else [])
+        span = period(self.year, query.period) if query.period != "year" else None
         text = query.text.strip().lower()
         result = []
         for r in rows:
@@ -212,12 +213,24 @@ class Tracker:
         """The weekly meeting: what is overdue, due this week and due next week."""
         monday, sunday = week_of(day or self.today)
         next_sunday = sunday + timedelta(days=7)
-        rows = self.tracked() if rows is None else rows
+        rows = (self.tracked() if rows is None else rows) + self.neighbour_rows(monday, next_sunday)
         # Overdue: due before this week and not finished; this week's items are listed below.
         overdue = tuple(r for r in rows if not r.status.finished and r.due < monday)
         this_week = tuple(r for r in rows if monday <= r.due <= sunday)
         next_week = tuple(r for r in rows if sunday < r.due <= next_sunday)
         return WeekView(monday, overdue, this_week, next_week)
+
+    def neighbour_rows(self, first: date, last: date) -> list[TrackedOccurrence]:
+        """Items of the years next to this one due between first and last (a week across
+        New Year), from the plan expanded for that year; none when it cannot be expanded."""
+        rows: list[TrackedOccurrence] = []
+        for year in sorted({first.year, last.year} - {self.year}):
+            try:
+                other = Tracker(self.plan, self.store, year, self.today, archive_dir=self.archive_dir)
+                rows += [r for r in other.tracked() if first <= r.due <= last]
+            except (TrackerError, ValueError, OverflowError):
+                continue
+        return rows
 
     def orphans(self) -> list[str]:
         """Ids with recorded state that the plan no longer produces (kept, never deleted)."""
