@@ -192,7 +192,8 @@ def test_cli_minutes(env):
     result = run(env, "report", "minutes", "--since", since)
     text = result.stdout
     assert text.startswith(f"# 会议纪要（{since} 至 ")
-    assert f"**{first['title']}**（`{first['id']}`）：未开始 → 已完成 —— 小王" in text
+    # `--today` pins the day, and so the day the work was done.
+    assert f"**{first['title']}**（`{first['id']}`）：未开始 → 已完成，完成于 2026-06-15 —— 小王" in text
     assert "新截止日期 2026-07-20（原因：等待上级通知）" in text
     assert "~~" in text and "（已撤销）" in text and "撤销第 3 号修改" in text
     assert "共记录 4 项修改，涉及 2 个事项，其中 1 项已撤销" in text
@@ -233,7 +234,7 @@ def test_tracker_minutes_for_the_weekly_meeting(tmp_path):
     start = datetime.now().astimezone() - timedelta(minutes=5)
     text = tracker_minutes(tracker, since=start, week=True)
     assert text.startswith(f"# {plan.unit or plan.title}例会纪要（2026-06-15 当周）")
-    assert f"**{late.title}**（`{late.id}`）：未开始 → 已完成 —— 小李" in text
+    assert f"**{late.title}**（`{late.id}`）：未开始 → 已完成，完成于 2026-06-15 —— 小李" in text
     overdue = text.split("仍逾期的事项")[1].split("## ")[0]
     assert late.id not in overdue  # finished now
     still_late = [r for r in tracker.tracked() if r.is_overdue(date(2026, 6, 15))]

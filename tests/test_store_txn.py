@@ -91,8 +91,8 @@ def test_done_on_and_facts(path: Path) -> None:
     assert t.get("visit").state.facts.place == "社区活动室"
     t.toggle_done("visit")  # back to 未开始: no completion day
     assert t.get("visit").state.done_on is None
-    t.toggle_done("forum")  # no day given: the day it was recorded
-    assert t.get("forum").state.done_on == t.get("forum").state.updated_at.date()
+    t.toggle_done("forum")  # no day given: the tracker's today (pinned by --today, else the clock)
+    assert t.get("forum").state.done_on == t.today
 
 
 @pytest.mark.parametrize("facts", [{"people": -1}, {"people": "三"}, {"amount_paid": float("nan")},

@@ -318,7 +318,8 @@ class Tracker:
         row = self.get(occurrence_id)
         if row.status is Status.DONE and on is None:
             return self.store.set_status(self.year, row.id, Status.TODO, by=by)
-        return self.store.set_status(self.year, row.id, Status.DONE, done_on=on, by=by)
+        # The tracker's today, so `--today` (a pinned day) is also the day the work was done.
+        return self.store.set_status(self.year, row.id, Status.DONE, done_on=on or self.today, by=by)
 
     def set_facts(self, occurrence_id: str, *, by: str | None = None, **facts) -> Change | None:
         """people, households, amount_paid, place, attendees (only those given change)."""
@@ -338,7 +339,7 @@ class Tracker:
         if status is Status.CANCELLED and not reason.strip():
             raise TrackerError("改为“已取消”需要填写取消原因")
         return self.store.set_status(
-            self.year, row.id, status, reason=reason.strip(), due=due, done_on=on if status is Status.DONE else None,
+            self.year, row.id, status, reason=reason.strip(), due=due, done_on=(on or self.today) if status is Status.DONE else None,
             by=by,
         )
 
