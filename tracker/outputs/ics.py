@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from tracker.plan.key import plan_key as _plan_key
 from tracker.errors import TrackerError
 from tracker.model import Plan, Status, TrackedOccurrence
 
@@ -38,12 +39,8 @@ MAX_WORKDAY_WALK = 40  # no official break is longer
 
 
 def plan_key(plan: Plan) -> str:
-    """The plan's stable key (``uid`` written by init and import); never its title.
-
-    A plan without one shares the empty key: UIDs then depend on the year and the
-    occurrence id only, which a rename of the title does not touch either.
-    """
-    return str(getattr(plan, "uid", "") or "")
+    """The plan's key as it goes into UIDs: the one rule (tracker.plan.key), "" for none."""
+    return _plan_key(plan) or ""
 
 
 def occurrence_uid(key: str, year: int, occurrence_id: str) -> str:
