@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.errors import TrackerError
+from tracker.state.backups import fsync_dir
 
 # Written into every .docx and .xlsx (document property 关键词) and .zip archive we make:
 # how a later run recognises its own earlier output.
@@ -205,7 +206,7 @@ def save_atomically(
                 raise _Exists from None
         else:
             os.replace(tmp, target)
-        _sync_folder(target.parent)
+        fsync_dir(str(target.parent))
     except _Exists:
         discard(tmp)
         raise TrackerError(f"{path} 已存在，不会覆盖；请换一个文件名（-o）") from None
@@ -239,17 +240,6 @@ def _link_new(tmp: Path, target: Path) -> None:
     os.unlink(tmp)
 
 
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def os_reason(exc: OSError) -> str:
