@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.model import Change, EvidenceKind, Status
+from tracker.state.events import FACT_LABELS
 from tracker.textsafe import visible
 
 OWNER_NOT_IN_PLAN = "不在计划中"  # an owner recorded outside the plan's owners list
@@ -95,7 +96,6 @@ def describe(
     return f"{escape(OP_LABELS.get(op, str(op)))}：{escape(str(old))} → {escape(str(new))}{reason}"
 
 
-FACT_LABELS = {"people": "人数", "households": "户数", "amount_paid": "实发金额", "place": "地点", "attendees": "参加人员"}
 FACT_UNITS = {"people": " 人", "households": " 户", "amount_paid": " 元"}
 
 

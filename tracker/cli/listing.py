@@ -69,7 +69,7 @@ def row_json(row, today: date, tracker) -> dict:
         "amount": o.amount,
         "when": o.when,
         "carried_from": o.carried_from,
-        "done_on": s.done_on.isoformat() if getattr(s, "done_on", None) else None,
+        "done_on": s.done_on.isoformat() if s.done_on else None,
         "facts": _facts(s),
         "holiday": o.holiday,
         "indicators": list(o.indicators),
@@ -77,7 +77,7 @@ def row_json(row, today: date, tracker) -> dict:
 
 
 def _facts(state) -> dict:
-    facts = getattr(state, "facts", None)
+    facts = state.facts
     if not facts:
         return {}
     from dataclasses import asdict

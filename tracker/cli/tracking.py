@@ -173,10 +173,10 @@ def show(obj: AppContext, occurrence_id):
     if s.due:
         lines.append(f"  延期至：{s.due.isoformat()}")
     lines.append(f"  状态：{row.status_label(today)}" + (f"（原因：{s.reason}）" if s.reason else ""))
-    done_on = getattr(s, "done_on", None)
+    done_on = s.done_on
     if done_on:
         lines.append(f"  完成日期：{done_on.isoformat()}")
-    facts = getattr(s, "facts", None)
+    facts = s.facts
     if facts:
         from dataclasses import asdict
 

@@ -92,7 +92,7 @@ def catalogue_of(plan: Plan):
 
 
 def _day(r: TrackedOccurrence, fallback) -> date | None:
-    done_on = getattr(r.state, "done_on", None)
+    done_on = r.state.done_on
     if done_on:
         return done_on
     return fallback or r.due
@@ -100,12 +100,12 @@ def _day(r: TrackedOccurrence, fallback) -> date | None:
 
 def plan_year(plan: Plan, rows: list[TrackedOccurrence], year: int, catalogue=None) -> Year:
     """The year's 件 by group (indicator when the plan uses them, else 大项), numbered."""
-    by_indicator = any(getattr(r.occurrence, "indicators", ()) for r in rows)
+    by_indicator = any(r.occurrence.indicators for r in rows)
     groups: dict[str, Group] = {}
 
     def group_for(r: TrackedOccurrence) -> Group:
         if by_indicator:
-            codes = getattr(r.occurrence, "indicators", ()) or ()
+            codes = r.occurrence.indicators
             key = codes[0] if codes else "未对应指标"
             found = catalogue.get(key) if catalogue is not None and codes else None
             name = found.name if found is not None else ("未对应考评指标" if not codes else key)

@@ -81,7 +81,7 @@ def _remarks(r: TrackedOccurrence) -> str:
         parts.append(f"取消：{state.reason or '未填写原因'}")
     if occ.carried_from:
         parts.append(f"延续自{occ.carried_from.partition(':')[0]}年")
-    attendees = getattr(getattr(state, "facts", None), "attendees", "")
+    attendees = state.facts.attendees
     if attendees:
         parts.append(f"参加人员：{attendees}")
     if occ.notes:
@@ -96,13 +96,13 @@ def ledger_rows(rows: list[TrackedOccurrence], today: date) -> list[tuple[list, 
     out = []
     for n, r in enumerate(rows, 1):
         occ, state = r.occurrence, r.state
-        facts = getattr(state, "facts", None)
+        facts = state.facts
         updated = state.updated_at
         if isinstance(updated, datetime) and updated.tzinfo is not None:
             updated = updated.astimezone().replace(tzinfo=None)  # spreadsheets have no time zones
         stamp = f"{updated:%Y-%m-%d %H:%M} {state.updated_by}".strip() if updated else state.updated_by
         evidence, problem = evidence_text(r)
-        done_on = getattr(state, "done_on", None) if state.status is Status.DONE else None
+        done_on = state.done_on if state.status is Status.DONE else None
         out.append((
             [
                 n,
@@ -122,7 +122,7 @@ def ledger_rows(rows: list[TrackedOccurrence], today: date) -> list[tuple[list, 
                 evidence,
                 "、".join(r.missing_evidence),
                 _remarks(r),
-                "、".join(getattr(occ, "indicators", ()) or ()),
+                "、".join(occ.indicators),
                 occ.id,
                 stamp,
             ],

@@ -227,7 +227,7 @@ def summary_data(
         status = state.status
         due = state.due or occ.due
         overdue = not status.finished and due < today
-        facts = getattr(state, "facts", None)
+        facts = state.facts
         lines = []
         for item in state.evidence:
             if item.kind is file_kind:
@@ -258,13 +258,13 @@ def summary_data(
                 amount=occ.amount,
                 carried_from=occ.carried_from,
                 period=occ.period,
-                done_on=getattr(state, "done_on", None) if status is Status.DONE else None,
+                done_on=state.done_on if status is Status.DONE else None,
                 people=getattr(facts, "people", None),
                 households=getattr(facts, "households", None),
                 amount_paid=getattr(facts, "amount_paid", None),
                 place=getattr(facts, "place", "") or "",
                 attendees=getattr(facts, "attendees", "") or "",
-                indicators=tuple(getattr(occ, "indicators", ()) or ()),
+                indicators=tuple(occ.indicators),
             )
         )
 

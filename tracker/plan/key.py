@@ -12,7 +12,7 @@ def plan_key(plan: Plan) -> str | None:
     else ``bundled:<name>`` for a plan shipped in the package, else None (records of any
     plan, as in files written before plans had keys). Never the title: renaming a plan
     keeps its records."""
-    uid = (getattr(plan, "uid", "") or "").strip()
+    uid = (plan.uid or "").strip()
     if uid:
         return uid
     if plan.path is not None:

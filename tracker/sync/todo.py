@@ -74,7 +74,7 @@ def build_todo(plan: Plan, row: TrackedOccurrence, uid: str, *, today: date,
         f"PERCENT-COMPLETE:{percent}".encode(),
     ]
     if status is Status.DONE:
-        day = getattr(row.state, "done_on", None) or (row.state.updated_at.date() if row.state.updated_at else row.due)
+        day = row.state.done_on or (row.state.updated_at.date() if row.state.updated_at else row.due)
         moment = datetime.combine(day, time(12), timezone(timedelta(hours=8)))
         body.append(f"COMPLETED:{moment.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}".encode())
     if row.occurrence.category:
