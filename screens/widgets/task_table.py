@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Iterable, Union
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -21,6 +21,8 @@ from textual.strip import Strip
 from ..text import CARRIED, CURSOR, MARK_DONE, date_mark, day_label, evidence_cell, fit, row_mark
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from tracker.model import TrackedOccurrence
 
 
@@ -225,6 +227,15 @@ class TaskTable(ScrollView, can_focus=True):
     def action_edge(self, end: int) -> None:
         self.cursor = len(self._rows_at) - 1 if end else 0
 
+    def _arrange_scrollbars(self, region: Region) -> Iterable[tuple[Widget, Region]]:
+        """The vertical scrollbar runs beside the rows only: the header line stays whole."""
+        for bar, place in super()._arrange_scrollbars(region):
+            if bar is self.vertical_scrollbar and place.height > 1:
+                place = Region(place.x, place.y + 1, place.width, place.height - 1)
+                bar.window_virtual_size = max(self.virtual_size.height - 1, 0)
+                bar.window_size = max(bar.window_size - 1, 0)
+            yield bar, place
+
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.items) + 1)
         self._scroll_cursor_into_view()
@@ -309,7 +320,9 @@ class TaskTable(ScrollView, can_focus=True):
         parts += [" ", fit("状态", self.STATUS_W), " ", fit("佐证", self.EVIDENCE_W)]
         if category:
             parts += [" ", fit("分类", category)]
-        return Strip([Segment(fit("".join(parts), width), self._styles()["header"])], width)
+        # Drawn across the scrollbar's column too: the scrollbar starts below the header.
+        full = max(self.size.width, width)
+        return Strip([Segment(fit("".join(parts), full), self._styles()["header"])], full)
 
     def _row(self, row: TrackedOccurrence, width: int, base: Style, is_cursor: bool) -> Strip:
         title_w, owner_w, category_w = self._columns(width)
