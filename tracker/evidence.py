@@ -12,6 +12,13 @@ reads the same everywhere.
 Notes and links are always ``present``. Files are opened without blocking and checked on
 the opened handle, so a FIFO or a device put in a photo's place never hangs a screen.
 Digests are cached by (path, size, mtime, inode): asking again costs a stat.
+
+Where a file is: a file inside the state file's folder (or below it) is recorded relative to
+that folder (:func:`stored_path`, always with ``/``), so a shared folder opened from another
+computer, under another mount point or drive letter, still finds its photos; a file elsewhere
+is recorded absolute. :func:`resolved_path` turns what was recorded back into a path on this
+computer; the store does it once, when it builds an :class:`Evidence`, so ``Evidence.text``
+and ``Evidence.archived`` are always paths this computer can open (old absolute records too).
 """
 
 from __future__ import annotations
@@ -28,6 +35,31 @@ PROBLEMS = (CHANGED, MISSING)  # states that mean the evidence can no longer be 
 _CHUNK = 1 << 20
 _CACHE_LIMIT = 50_000
 _digests: dict[tuple, str] = {}
+
+
+def stored_path(path: str, folder: str | os.PathLike | None) -> str:
+    """How an absolute file path is recorded for a state file in `folder`: relative with
+    ``/`` when the file is inside the folder (links in the file's folders resolved, not the
+    file's own name), absolute otherwise."""
+    if not folder:
+        return path
+    try:
+        base = os.path.realpath(folder)
+        head, name = os.path.split(path)
+        rel = os.path.relpath(os.path.join(os.path.realpath(head), name), base)
+    except (OSError, ValueError):  # another drive (Windows), an unreadable folder
+        return path
+    if os.path.isabs(rel) or rel == os.curdir or rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return path
+    return rel.replace(os.sep, "/")
+
+
+def resolved_path(text: str | None, folder: str | os.PathLike | None) -> str | None:
+    """A recorded file path as a path on this computer: absolute ones as they are, relative
+    ones inside the state file's `folder`."""
+    if not text or not folder or os.path.isabs(text):
+        return text
+    return os.path.normpath(os.path.join(folder, *text.split("/")))
 
 
 def _digest(fd: int) -> str:

@@ -188,11 +188,11 @@ class Evidence:
 
     id: int  # the seq of the change that added it; stable identity
     kind: EvidenceKind
-    text: str  # the note, the file path as given (absolute), or the URL
+    text: str  # the note, the file's absolute path on this computer, or the URL
     label: str = ""  # which required evidence it stands for, e.g. "签到表"
     size: int | None = None  # files: size when recorded
     sha256: str | None = None  # files: digest when recorded
-    archived: str | None = None  # files: path of the copy in the 档案 folder
+    archived: str | None = None  # files: absolute path of the copy in the 档案 folder
     added_at: datetime | None = None
     added_by: str = ""
 

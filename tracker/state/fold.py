@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Iterator
 
-from tracker.model import Evidence, Facts, OccurrenceState, Status
+from tracker.evidence import resolved_path
+from tracker.model import Evidence, EvidenceKind, Facts, OccurrenceState, Status
 from tracker.state.events import KIND_BY_VALUE, STATUS_BY_VALUE
 
 _NO_FACTS = Facts()
@@ -101,7 +102,8 @@ class Acc:
             self.apply(doc)
         return any(doc["op"] != "relink" for doc in self.events)
 
-    def freeze(self) -> OccurrenceState:
+    def freeze(self, folder: str | None = None) -> OccurrenceState:
+        """The state; relative evidence paths are read inside `folder` (the state file's)."""
         if self.frozen is None:
             done_on = None
             if self.status is Status.DONE:
@@ -115,7 +117,7 @@ class Acc:
                 due=self.due,
                 reason=self.reason,
                 notes="\n".join(self.notes),
-                evidence=self._evidence_items(),
+                evidence=self._evidence_items(folder),
                 updated_at=datetime.fromisoformat(self.updated_at) if self.updated_at else None,
                 updated_by=self.updated_by,
                 done_on=done_on,
@@ -123,7 +125,7 @@ class Acc:
             )
         return self.frozen
 
-    def _evidence_items(self) -> tuple[Evidence, ...]:
+    def _evidence_items(self, folder: str | None) -> tuple[Evidence, ...]:
         if not self.evidence:
             return ()
         built = self.built
@@ -131,7 +133,7 @@ class Acc:
         for seq, doc in self.evidence.items():
             ev = built.get(seq)
             if ev is None:
-                ev = built[seq] = evidence_from(doc)
+                ev = built[seq] = evidence_from(doc, folder)
             items.append(ev)
         return tuple(items)
 
@@ -148,16 +150,20 @@ class Year:
         return self.alias.get(occ, occ)
 
 
-def evidence_from(doc: dict) -> Evidence:
+def evidence_from(doc: dict, folder: str | None = None) -> Evidence:
     new = doc["new"]
+    kind = KIND_BY_VALUE[new["kind"]]
+    text, archived = new["text"], new.get("archived")
+    if kind is EvidenceKind.FILE and folder:
+        text, archived = resolved_path(text, folder), resolved_path(archived, folder)
     return Evidence(
         id=doc["seq"],
-        kind=KIND_BY_VALUE[new["kind"]],
-        text=new["text"],
+        kind=kind,
+        text=text,
         label=new.get("label") or "",
         size=new.get("size"),
         sha256=new.get("sha256"),
-        archived=new.get("archived"),
+        archived=archived,
         added_at=datetime.fromisoformat(doc["at"]),
         added_by=doc["by"],
     )

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import StoreError
+from tracker.evidence import stored_path
 from tracker.model import Change, EvidenceKind, OccurrenceState, Status
 from tracker.state.backups import BACKUPS_KEPT
 from tracker.state.events import FACT_FIELDS, FACT_LABELS, carried_id, event_problem, fact_problem, to_change
@@ -95,6 +96,11 @@ class Store:
     def real_path(self) -> Path:
         """The file actually written (the target when ``path`` is a symlink)."""
         return self.log.real_path
+
+    @property
+    def evidence_folder(self) -> str:
+        """The folder relative evidence paths are recorded against (tracker.evidence)."""
+        return str(self.log.real_path.parent)
 
     @property
     def backups_dir(self) -> Path:
@@ -263,7 +269,7 @@ class Store:
             self._settle()
             y = self.fold.years.get(year)
             acc = y.states.get(occurrence) if y else None
-            return acc.freeze() if acc is not None else OccurrenceState()
+            return acc.freeze(self.evidence_folder) if acc is not None else OccurrenceState()
 
     def states(self, year: int) -> dict[str, OccurrenceState]:
         """Every occurrence of the year with recorded state (untouched ones are absent)."""
@@ -273,7 +279,8 @@ class Store:
             if y is None:
                 return {}
             with no_gc():  # thousands of new objects: no full collections while making them
-                return {occ: acc.freeze() for occ, acc in y.states.items()}
+                folder = self.evidence_folder
+                return {occ: acc.freeze(folder) for occ, acc in y.states.items()}
 
     def years(self) -> list[int]:
         """Years with any recorded change, ascending."""
@@ -450,7 +457,8 @@ class Store:
         self, year: int, occurrence: str, kind: EvidenceKind | str, text: str, *, label: str = "",
         archive_dir: Path | None = None, by: str | None = None,
     ) -> Change:
-        """Attach 佐证材料. For a file: absolute path, size and sha256, optional archive copy.
+        """Attach 佐证材料. For a file: its path (relative when inside the state file's folder,
+        see :func:`tracker.evidence.stored_path`), size and sha256, optional archive copy.
 
         The archive copy goes to ``archive_dir/<year>/<occurrence>/<name>`` (``name-1.ext``
         and so on when taken). A missing, unreadable or directory path raises
@@ -476,7 +484,9 @@ class Store:
         if kind is EvidenceKind.FILE:
             root = Path(archive_dir).expanduser().absolute() if archive_dir is not None else None
             path, size, digest, archived, made = read_evidence_file(text, root, (str(year), safe_name(occ)))
-            record.update(text=path, size=size, sha256=digest, archived=archived)
+            folder = self.evidence_folder
+            record.update(text=stored_path(path, folder), size=size, sha256=digest,
+                          archived=stored_path(archived, folder) if archived else None)
         try:
             with self._writing():
                 return self._record([{"year": year, "occ": occ, "op": "evidence", "new": record}], by)[0]
