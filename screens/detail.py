@@ -89,6 +89,10 @@ class DetailScreen(RowActions):
             due_notes.append(f"计划日 {long_date(occ.nominal_due)} 遇节假日调整")
         if occ.provisional:
             due_notes.append("暂定：缺当年节假日安排，只避开了周末")
+        if row.holiday:
+            from tracker.service import holiday_note
+
+            due_notes.append(holiday_note(row.holiday))
         field("截止", long_date(row.due) + (f"（{'；'.join(due_notes)}）" if due_notes else ""))
         label = row.status_label(today)
         status_style = "bold red" if row.is_overdue(today) else ("green" if row.status is Status.DONE else "")

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .commands import Command
-from .text import LEGEND
+from .text import legend
 
 GENERAL = (
     ("Ctrl+P", "命令面板：输入汉字即可查找下面所有命令"),
@@ -57,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key, "", what)
         notes = Text(
             "\n在输入框里打字时，单键命令不起作用；按 Esc 或回车离开输入框。\n"
-            f"标记：{LEGEND}。"
+            f"标记：{legend()}。"
         )
         text = Group(table, notes)
         with Vertical(id="help"):

@@ -18,7 +18,7 @@ from .board import Filters, shifted
 from .commands import MAIN_COMMANDS, Command, bindings
 from .memory import NOTICE_SEEN, remember
 from .messages import BoardLoaded, OpenMeeting
-from .text import LEGEND, long_date
+from .text import legend_forms, long_date
 from .widgets import KeyBar, PeriodNavigator, TaskTable
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ class MainScreen(RowActions):
         line.append(f"   {board.labels.get(self.filters.period, '')}")
         if self.filters.active:
             line.append(f"   筛选：{self.filters.describe()}（Esc 清除）", "italic")
-        self.query_one("#keys", KeyBar).set_info([line, Text(LEGEND, "dim")])
+        self.query_one("#keys", KeyBar).set_info([line, tuple(Text(form, "dim") for form in legend_forms())])
 
     # -- navigation ------------------------------------------------------------------------------
     @on(PeriodNavigator.Selected)

@@ -29,10 +29,31 @@ MARK_OVERDUE = "!"
 CURSOR = ">"  # the cursor row's first cell, seen without colours too
 CARRIED = "〔延续〕"  # before the title of work carried over from last year
 ELLIPSIS = ".."
-LEGEND = (
-    f"{MARK_PROVISIONAL} 日期暂定  {MARK_SHIFTED} 遇节假日调整  {MARK_MOVED} 已改期  "
-    f"{MARK_DONE} 已完成  {MARK_OVERDUE} 逾期  {CARRIED}上年未完成"
-)
+
+
+def legend() -> str:
+    """What the marks mean, in full."""
+    return legend_forms()[0]
+
+
+def legend_forms() -> tuple[str, str]:
+    """What the marks mean: the full wording, then a short one that fits 80 columns."""
+    from tracker.service import HOLIDAY_MARK, HOLIDAY_MEANING, HOLIDAY_MEANING_SHORT
+
+    marks = (  # (mark, meaning, short meaning)
+        (MARK_PROVISIONAL, "日期暂定", "暂定"),
+        (MARK_SHIFTED, "遇节假日调整", "已调整"),
+        (MARK_MOVED, "已改期", "改期"),
+        (MARK_DONE, "已完成", "完成"),
+        (MARK_OVERDUE, "逾期", "逾期"),
+        (HOLIDAY_MARK, HOLIDAY_MEANING, HOLIDAY_MEANING_SHORT),
+        (CARRIED, "上年未完成", "上年未完成"),
+    )
+    full, short = (
+        "  ".join(mark + ("" if mark == CARRIED else " ") + meaning[form] for mark, *meaning in marks)
+        for form in (0, 1)
+    )
+    return full, short
 
 
 _FLATTEN = str.maketrans(
@@ -112,6 +133,13 @@ def date_mark(row: TrackedOccurrence) -> str:
     if row.occurrence.shifted:
         return MARK_SHIFTED
     return " "
+
+
+def holiday_mark() -> str:
+    """The mark beside a due on an official holiday (the one `list` shows)."""
+    from tracker.service import HOLIDAY_MARK
+
+    return HOLIDAY_MARK
 
 
 def row_mark(row: TrackedOccurrence, today: date) -> str:

@@ -95,4 +95,4 @@ def test_cursor_mark_differs_from_every_row_mark():
     ]
     assert len(set(marks)) == len(marks)
     assert text.CURSOR not in marks
-    assert f"{text.MARK_MOVED} 已改期" in text.LEGEND
+    assert f"{text.MARK_MOVED} 已改期" in text.legend()

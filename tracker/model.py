@@ -279,6 +279,14 @@ class TrackedOccurrence:
     def status(self) -> Status:
         return self.state.status
 
+    @property
+    def holiday(self) -> str | None:
+        """The official holiday the due falls on (国庆节 ...), or None; None too once the office
+        moved the due (the holiday belongs to the plan's date)."""
+        if self.state.due is not None and self.state.due != self.occurrence.due:
+            return None
+        return self.occurrence.holiday
+
     def is_overdue(self, today: date) -> bool:
         return not self.state.status.finished and self.due < today
 

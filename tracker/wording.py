@@ -13,6 +13,17 @@ from tracker.textsafe import visible
 
 OWNER_NOT_IN_PLAN = "不在计划中"  # an owner recorded outside the plan's owners list
 
+# A due that falls on an official holiday (the plan keeps it there: on_holiday = keep): the
+# mark `list` and the app's table show, and what it means (the short form for a narrow legend).
+HOLIDAY_MARK = "节"
+HOLIDAY_MEANING = "落在法定节假日"
+HOLIDAY_MEANING_SHORT = "落在节假日"
+
+
+def holiday_note(name: str) -> str:
+    """`落在法定节假日：国庆节`: said beside a due in `show` and the app's detail screen."""
+    return f"{HOLIDAY_MEANING}：{name}"
+
 OP_LABELS = {
     "status": "状态",
     "owner": "责任单位",

@@ -35,12 +35,13 @@ class KeyBar(Widget):
     def __init__(self, commands, *, info_lines: int = 0, id: str | None = None) -> None:
         super().__init__(id=id)
         self.commands = [c for c in commands if c.show]
-        self.info: list[Text] = [Text() for _ in range(info_lines)]
+        self.info: list[Text | tuple[Text, ...]] = [Text() for _ in range(info_lines)]
         self._regions: list[tuple[int, int, str]] = []
         self._lines: list[Strip] | None = None
 
-    def set_info(self, lines: list[Text]) -> None:
-        """Replace the information lines (each cut to the width, never wrapped)."""
+    def set_info(self, lines: list[Text | tuple[Text, ...]]) -> None:
+        """Replace the information lines (each cut to the width, never wrapped). A line given
+        as several wordings, longest first, shows the first that fits the width."""
         self.info = lines + [Text() for _ in range(len(self.info) - len(lines))]
         self._lines = None
         self.refresh()
@@ -67,6 +68,8 @@ class KeyBar(Widget):
         console = self.app.console
         strips = []
         for line in self.info:
+            if isinstance(line, tuple):  # the first wording that fits, else the last one
+                line = next((t for t in line if t.cell_len < width), line[-1])
             text = Text(" ") + line
             text.truncate(width, overflow="ellipsis")
             strips.append(Strip(text.render(console)).apply_style(base).adjust_cell_length(width, base))

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..text import CARRIED, CURSOR, MARK_DONE, date_mark, day_label, evidence_cell, fit, row_mark
+from ..text import CARRIED, CURSOR, MARK_DONE, date_mark, day_label, evidence_cell, fit, holiday_mark, row_mark
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -57,6 +57,7 @@ class TaskTable(ScrollView, can_focus=True):
         & > .task-table--done-mark { color: $success; }
         & > .task-table--dim { color: $text-muted; }
         & > .task-table--postponed { color: $warning; }
+        & > .task-table--holiday { color: $warning; }
         &:focus > .task-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     }
     """
@@ -70,6 +71,7 @@ class TaskTable(ScrollView, can_focus=True):
         "task-table--done-mark",
         "task-table--dim",
         "task-table--postponed",
+        "task-table--holiday",
     }
 
     BINDINGS = [
@@ -106,6 +108,7 @@ class TaskTable(ScrollView, can_focus=True):
         self.today = today
         self.year = year if year is not None else today.year  # dates in other years show their year
         self._date_width = 5
+        self._holiday = ""  # the mark of a due on an official holiday, when a shown row has one
         self._owner_need = 8
         self._category_need = 4
         self.items: list[Item] = []
@@ -132,6 +135,7 @@ class TaskTable(ScrollView, can_focus=True):
         self.set_reactive(TaskTable.cursor, position)
         rows = self.rows
         self._date_width = 8 if any(r.due.year != self.year for r in rows) else 5
+        self._holiday = holiday_mark() if any(r.holiday for r in rows) else ""
         self._owner_need = max((cell_len(r.owner) for r in rows), default=8)
         self._category_need = max((cell_len(r.occurrence.category) for r in rows), default=4)
         self.virtual_size = Size(self.scrollable_content_region.width, len(items) + 1)
@@ -289,7 +293,7 @@ class TaskTable(ScrollView, can_focus=True):
     def _columns(self, width: int) -> tuple[int, int, int]:
         """Cell widths of title, owner and category (0: hidden), sized to the width and to the
         longest owner shown: the owner is not cut while the title has room to spare."""
-        fixed = 2 + self._date_width + 2 + 1 + self.STATUS_W + 1 + self.EVIDENCE_W + 1
+        fixed = 2 + self._date_width + cell_len(self._holiday) + 2 + 1 + self.STATUS_W + 1 + self.EVIDENCE_W + 1
         owner = max(6, min(self._owner_need, (width - fixed) // 3))
         category = min(self._category_need, 12) if width >= 130 else 0
         title = max(width - fixed - owner - (category + 1 if category else 0), 4)
@@ -316,7 +320,7 @@ class TaskTable(ScrollView, can_focus=True):
 
     def _header(self, width: int, base: Style) -> Strip:
         title, owner, category = self._columns(width)
-        parts = ["  ", fit("截止", self._date_width + 2), fit("事项", title), " ", fit("责任单位", owner)]
+        parts = ["  ", fit("截止", self._date_width + cell_len(self._holiday) + 2), fit("事项", title), " ", fit("责任单位", owner)]
         parts += [" ", fit("状态", self.STATUS_W), " ", fit("佐证", self.EVIDENCE_W)]
         if category:
             parts += [" ", fit("分类", category)]
@@ -344,7 +348,8 @@ class TaskTable(ScrollView, can_focus=True):
         segments = [
             Segment(CURSOR if is_cursor else " ", base),
             Segment(mark, mark_style),
-            Segment(day + date_mark(row) + " ", state_style if overdue else base),
+            Segment(day + date_mark(row), state_style if overdue else base),
+            Segment(fit(self._holiday if row.holiday else "", cell_len(self._holiday)) + " ", paint["holiday"]),
             Segment(fit(title, title_w), state_style if row.status.finished else base),
             Segment(" " + fit(row.owner, owner_w), base),
             Segment(" " + fit(row.status_label(self.today), self.STATUS_W), state_style),

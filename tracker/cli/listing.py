@@ -11,7 +11,7 @@ from tracker.cli.options import DAY, NumberRange, fail, parse_status, plan_optio
 from tracker.model import Status, missing_evidence
 from tracker.settings import AppContext
 from tracker.textsafe import json_safe, visible
-from tracker.wording import OWNER_NOT_IN_PLAN
+from tracker.wording import HOLIDAY_MARK, OWNER_NOT_IN_PLAN
 
 
 def _marks(row, today: date, tracker) -> str:
@@ -26,8 +26,8 @@ def _marks(row, today: date, tracker) -> str:
         marks.append("调")  # moved to a working day
     if row.occurrence.carried_from:
         marks.append("延续")
-    if row.occurrence.holiday:
-        marks.append("节")  # due on an official holiday (on_holiday = keep)
+    if row.holiday:
+        marks.append(HOLIDAY_MARK)  # due on an official holiday (on_holiday = keep)
     return " ".join(marks)
 
 
@@ -71,7 +71,7 @@ def row_json(row, today: date, tracker) -> dict:
         "carried_from": o.carried_from,
         "done_on": s.done_on.isoformat() if s.done_on else None,
         "facts": _facts(s),
-        "holiday": o.holiday,
+        "holiday": row.holiday,
         "indicators": list(o.indicators),
     }
 

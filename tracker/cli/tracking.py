@@ -8,7 +8,7 @@ import click
 from tracker.cli.options import AMOUNT, COUNT, DAY, PATH, YEAR, fail, parse_status, plan_options, show_notices
 from tracker.settings import AppContext
 from tracker.textsafe import visible
-from tracker.wording import OWNER_NOT_IN_PLAN, history_line
+from tracker.wording import OWNER_NOT_IN_PLAN, history_line, holiday_note
 
 
 
@@ -170,6 +170,8 @@ def show(obj: AppContext, occurrence_id):
         lines.append(f"  原定 {o.nominal_due.isoformat()} 为非工作日，已调整为 {o.due.isoformat()}")
     if o.provisional:
         lines.append(f"  注意：{o.year}年节假日安排尚未收录，日期只避开了周末（暂定）")
+    if row.holiday:
+        lines.append(f"  截止日{holiday_note(row.holiday)}")
     if s.due:
         lines.append(f"  延期至：{s.due.isoformat()}")
     lines.append(f"  状态：{row.status_label(today)}" + (f"（原因：{s.reason}）" if s.reason else ""))
