@@ -11,7 +11,8 @@ reads the same everywhere.
 
 Notes and links are always ``present``. Files are opened without blocking and checked on
 the opened handle, so a FIFO or a device put in a photo's place never hangs a screen.
-Digests are cached by (path, size, mtime, inode): asking again costs a stat.
+Digests are cached by (path, size, mtime, inode): asking again costs a stat; those of large
+files are also kept between runs (:mod:`tracker.state.digests`).
 
 Where a file is: a file inside the state file's folder (or below it) is recorded relative to
 that folder (:func:`stored_path`, always with ``/``), so a shared folder opened from another
@@ -88,10 +89,15 @@ def file_state(path: str | None, size: int | None = None, sha256: str | None = N
         key = (path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
         digest = _digests.get(key)
         if digest is None:
-            try:
-                digest = _digest(fd)
-            except OSError:
-                return MISSING
+            from tracker.state import digests  # kept between runs for large files
+
+            digest = digests.lookup(st)
+            if digest is None:
+                try:
+                    digest = _digest(fd)
+                except OSError:
+                    return MISSING
+                digests.remember(st, os.fstat(fd), digest)
             if len(_digests) > _CACHE_LIMIT:  # a long-running app: keep the cache bounded
                 _digests.clear()
             _digests[key] = digest

@@ -19,6 +19,7 @@ import stat
 from pathlib import Path
 
 from tracker.errors import TrackerError
+from tracker.state import digests
 
 _HASH_CHUNK = 1 << 20
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -143,6 +144,7 @@ def read_evidence_file(
                 if out is not None:
                     out.flush()
                     os.fsync(out.fileno())
+                digests.remember(st, os.fstat(src.fileno()), h.hexdigest())
             finally:
                 if out is not None:
                     out.close()
