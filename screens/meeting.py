@@ -37,6 +37,7 @@ class MeetingScreen(RowActions):
         self.opened_at = datetime.now().astimezone().replace(microsecond=0)
         self.opened_revision: int | None = None
         self.written: set[Path] = set()
+        self.info = None  # MeetingInfo: 地点/主持人/参加人员/记录人, asked when the view opens
 
     def compose(self) -> ComposeResult:
         yield Static("", id="meeting-title")
@@ -50,6 +51,7 @@ class MeetingScreen(RowActions):
             self.opened_revision = board.tracker.store.revision
         self.show()
         self.table.focus()
+        self.action_details()
 
     @property
     def table(self) -> TaskTable:
@@ -131,7 +133,7 @@ class MeetingScreen(RowActions):
         board = self.shuangyong.board
         # Every change takes the next seq, so the revision tells how many were made since opening.
         count = board.tracker.store.revision - (self.opened_revision or 0)
-        text = f"例会开始以来记录了 {count} 项修改；按 n 写会议纪要，[ ] 切换周"
+        text = f"例会开始以来记录了 {count} 项修改；n 写会议纪要，i 会议信息，[ ] 切换周"
         if self.last_minutes is not None:
             text += f"\n会议纪要已保存：{self.last_minutes}"
         self.query_one("#meeting-status", Static).update(Content(text))
@@ -176,6 +178,23 @@ class MeetingScreen(RowActions):
         self.show()
 
     # -- minutes -------------------------------------------------------------------------------------
+    def action_details(self) -> None:
+        """Ask for 地点/主持人/参加人员/记录人, pre-filled with the last ones used (the CLI's
+        `report minutes --place …` and this dialog remember them in one place: produce.meeting_info).
+        Esc keeps those and the meeting view stays open: the week is what `w` was pressed for."""
+        from tracker.outputs.produce import meeting_info
+
+        from .dialogs import MeetingInfoDialog
+
+        def done(info) -> None:
+            if info is None:
+                self.info = self.info or meeting_info()
+            else:
+                self.info = meeting_info(place=info.place, chair=info.chair, attendees=info.attendees,
+                                         recorder=info.recorder)
+
+        self.app.push_screen(MeetingInfoDialog(self.info or meeting_info()), done)
+
     def action_minutes(self) -> None:
         from tracker.errors import TrackerError
         from tracker.outputs import minutes, produce
@@ -183,12 +202,12 @@ class MeetingScreen(RowActions):
         from .dialogs import PathChoice, PathDialog
 
         board = self.shuangyong.board
-        default = f"会议纪要-{board.today.isoformat()}.md"
+        default = f"会议纪要-{board.today.isoformat()}.docx"
 
         def submit(choice: PathChoice) -> str | None:
             view = board.week(self.day)
             try:
-                # .docx or .md by the name typed; the .docx carries the remembered 地点/主持人/参加人员/记录人.
+                # .docx or .md by the name typed; the .docx carries the 地点/主持人/参加人员/记录人 asked at opening.
                 produce.write_meeting(
                     board.tracker,
                     choice.path,
@@ -197,6 +216,7 @@ class MeetingScreen(RowActions):
                     since=self.opened_at,
                     until=datetime.now().astimezone(),
                     sections=minutes.week_sections(view, board.today),
+                    info=self.info,
                 )
             except TrackerError as exc:
                 return str(exc)

@@ -16,7 +16,8 @@ from textual.widgets import Input, OptionList, Select
 
 from screens.app import ShuangyongApp, build_app
 from screens.detail import DetailScreen
-from screens.dialogs import DefaultPlanNotice, EvidenceDialog, FilterDialog, OwnerDialog, PathDialog, StatusDialog
+from screens.dialogs import (DefaultPlanNotice, EvidenceDialog, FilterDialog, MeetingInfoDialog, OwnerDialog, PathDialog,
+                             StatusDialog)
 from screens.help import HelpScreen
 from screens.main import MainScreen
 from screens.meeting import MeetingScreen
@@ -137,6 +138,18 @@ def stored(db: Path, occurrence: str):
 async def select_row(pilot, occurrence_id: str) -> None:
     assert table(pilot.app).move_to(occurrence_id), occurrence_id
     await pilot.pause()
+
+
+async def open_meeting(pilot) -> MeetingScreen:
+    """Press w; the meeting asks for its 地点/主持人/…: Esc keeps the last ones, the view stays."""
+    await pilot.press("w")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, MeetingInfoDialog)
+    await pilot.press("escape")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, MeetingScreen)
+    return screen
 
 
 async def type_text(pilot, text: str) -> None:
@@ -558,10 +571,7 @@ async def test_focus_regained_refreshes(app, db):
 async def test_meeting_sections_and_week_navigation(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("w")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MeetingScreen)
+        screen = await open_meeting(pilot)
         assert screen.monday == date(2026, 6, 15)
         text = screen_text(app)
         assert "第25周 6月15日至6月21日（本周）" in text
@@ -587,9 +597,7 @@ async def test_meeting_tick_evidence_and_minutes(app, db, home):
     pytest.importorskip("tracker.outputs.minutes")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("w")
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_meeting(pilot)
         assert screen.current_row().id == "monthly@2026-01"  # first overdue row
         await pilot.press("space")
         await pilot.pause()
@@ -610,7 +618,8 @@ async def test_meeting_tick_evidence_and_minutes(app, db, home):
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, PathDialog)
-        assert dialog.query_one("#path-input", Input).value == "会议纪要-2026-06-15.md"
+        assert dialog.query_one("#path-input", Input).value == "会议纪要-2026-06-15.docx"
+        dialog.query_one("#path-input", Input).value = "会议纪要-2026-06-15.md"  # the Markdown checklist
         await pilot.press("enter")
         await pilot.pause()
         minutes = home / "会议纪要-2026-06-15.md"
@@ -624,10 +633,86 @@ async def test_meeting_tick_evidence_and_minutes(app, db, home):
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
+        app.screen.query_one("#path-input", Input).value = "会议纪要-2026-06-15.md"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MeetingScreen)
         assert minutes.read_text(encoding="utf-8") != text
+
+
+async def test_meeting_asks_its_details_remembers_them_and_writes_them_into_the_docx(small_plan, db, home):
+    import docx
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    # Last time the minutes were written from the command line: the app offers those values.
+    base = ["--plan", str(small_plan), "--db", str(db), "--today", TODAY.isoformat()]
+    result = CliRunner().invoke(cli, [*base, "report", "minutes", "--since", "2026-06-01", "-o", str(home / "上次.docx"),
+                                      "--place", "社区会议室", "--chair", "张书记", "--attendees", "王主任",
+                                      "--recorder", "小王"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    app = make_app(small_plan, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MeetingInfoDialog)
+        fields = {name: dialog.query_one(f"#meeting-{name}", Input) for name in ("place", "chair", "attendees", "recorder")}
+        assert {k: f.value for k, f in fields.items()} == {
+            "place": "社区会议室", "chair": "张书记", "attendees": "王主任", "recorder": "小王"}
+        # At 80x24 every field and the buttons are in view.
+        text = screen_text(app)
+        for label in ("本次例会", "地点", "主持人", "参加人员", "记录人", "确定", "取消"):
+            assert label in text, label
+        # The cursor is at the end of the pre-filled text: typing adds to it.
+        assert dialog.focused is fields["place"] and fields["place"].cursor_position == len("社区会议室")
+        await type_text(pilot, "三楼")
+        await pilot.press("tab")
+        assert dialog.focused is fields["chair"] and fields["chair"].cursor_position == len("张书记")
+        await pilot.press("tab")
+        await type_text(pilot, "、李干事")
+        await pilot.press("tab")
+        await pilot.press("enter")  # Enter accepts from the last field too
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        assert screen.info.place == "社区会议室三楼" and screen.info.attendees == "王主任、李干事"
+
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.query_one("#path-input", Input).value == "会议纪要-2026-06-15.docx"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingScreen)
+        paragraphs = [p.text for p in docx.Document(str(home / "会议纪要-2026-06-15.docx")).paragraphs]
+        for line in ("地点：社区会议室三楼", "主持人：张书记", "参加人员：王主任、李干事", "记录人：小王"):
+            assert line in paragraphs, line
+        assert "本次会议议定修改 1 项，涉及 1 个事项。" in paragraphs
+
+        # i asks again; Esc keeps what was given and changes nothing.
+        await pilot.press("i")
+        await pilot.pause()
+        await type_text(pilot, "不要")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingScreen) and app.screen.info.place == "社区会议室三楼"
+        await pilot.press("escape")
+        await pilot.pause()
+        # Opening the meeting again offers the values typed last.
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.screen.query_one("#meeting-attendees", Input).value == "王主任、李干事"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.info.place == "社区会议室三楼"
+    # The command line's next minutes use them too (one place for both).
+    from tracker.outputs.produce import meeting_info
+
+    assert meeting_info().place == "社区会议室三楼"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -939,8 +1024,7 @@ async def test_detail_screen_edits_and_notes(app, db):
 async def test_meeting_keys_in_help_and_palette(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("w")
-        await pilot.pause()
+        await open_meeting(pilot)
         names = [c.title for c in app.get_system_commands(app.screen)]
         for label in ("会议纪要（n）", "上一周（[）", "下一周（]）", "导入计划文档"):
             assert label in names

@@ -14,6 +14,7 @@ from test_app import (  # noqa: F401 (fixtures)
     db,
     home,
     make_app,
+    open_meeting,
     screen_text,
     select_row,
     settle,
@@ -201,14 +202,9 @@ async def test_today_follows_the_clock_past_midnight(app):
 
 
 async def test_meeting_at_80x24_folds_overdue_groups_by_unit_and_lists_changes(shequ_app):
-    from screens.meeting import MeetingScreen
-
     async with shequ_app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("w")
-        await pilot.pause()
-        screen = shequ_app.screen
-        assert isinstance(screen, MeetingScreen)
+        screen = await open_meeting(pilot)
         text = screen_text(shequ_app)
         assert "逾期（18）  已收起，按 z 展开" in text
         assert "本周 6月15日至6月21日" in text and "下周 6月22日至6月28日" in text  # in view at once

@@ -72,6 +72,15 @@ def test_evidence_dialog_with_its_picker(room, snap_compare):
 
 
 def test_meeting_view(room, snap_compare):
+    # Esc at the meeting's details dialog keeps the last ones and shows the week.
+    assert snap_compare(make(room), press=["w", "escape"], terminal_size=(80, 24), run_before=loaded)
+
+
+def test_meeting_details_dialog(room, snap_compare):
+    config = room[1].parent / "config.toml"  # the values written last time, as the CLI or the app remembered them
+    config.write_text(config.read_text(encoding="utf-8") + 'meeting_place = "社区三楼会议室"\n'
+                      'meeting_chair = "张书记"\nmeeting_attendees = "王主任、李干事、退役军人服务站站长"\n'
+                      'meeting_recorder = "小王"\n', encoding="utf-8")
     assert snap_compare(make(room), press=["w"], terminal_size=(80, 24), run_before=loaded)
 
 

@@ -6,6 +6,7 @@ from .confirm import ConfirmDialog
 from .evidence import EvidenceChoice, EvidenceDialog
 from .filter import FilterDialog
 from .imports import ImportChoice, ImportDialog
+from .meeting_info import MeetingInfoDialog
 from .message import MessageDialog
 from .note import NoteDialog
 from .notice import DefaultPlanNotice
@@ -15,6 +16,6 @@ from .status import StatusChoice, StatusDialog
 
 __all__ = [
     "ConfirmDialog", "DefaultPlanNotice", "Dialog", "EvidenceChoice", "EvidenceDialog", "FilterDialog", "ImportChoice",
-    "ImportDialog", "MessageDialog", "NoteDialog", "OwnerDialog", "PathChoice", "PathDialog",
+    "ImportDialog", "MeetingInfoDialog", "MessageDialog", "NoteDialog", "OwnerDialog", "PathChoice", "PathDialog",
     "StatusChoice", "StatusDialog",
 ]

@@ -213,8 +213,11 @@ def write_minutes(
 
 
 def write_meeting(tracker, path: Path | str, *, changes, title: str, since: datetime, until: datetime,
-                  sections: dict | None = None, fonts: str | None = None) -> Written:
-    """The weekly meeting's minutes (the app's 例会 view): the changes it saw, .docx or Markdown."""
+                  sections: dict | None = None, info=None, fonts: str | None = None) -> Written:
+    """The weekly meeting's minutes (the app's 例会 view): the changes it saw, .docx or Markdown.
+
+    ``info`` is the meeting's 地点/主持人/参加人员/记录人 (default: the ones remembered last).
+    """
     from tracker.outputs.files import guard_output, save_atomically
     from tracker.outputs.minutes import minutes_markdown
 
@@ -227,7 +230,7 @@ def write_meeting(tracker, path: Path | str, *, changes, title: str, since: date
         from tracker.outputs.minutes_docx import minutes_docx_bytes
 
         data = minutes_docx_bytes(tracker.plan, changes, titles, title=title, since=since, until=until,
-                                  info=meeting_info(), fonts=_fonts(fonts), **extra)
+                                  info=info or meeting_info(), fonts=_fonts(fonts), **extra)
     else:
         data = minutes_markdown(tracker.plan, changes, titles, title=title, since=since, until=until, **extra)
     save_atomically(path, data, kind=kind, protect=protected(tracker))
