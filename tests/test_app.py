@@ -527,6 +527,9 @@ async def test_help_screen_and_palette_offer_every_key(app):
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()
+        assert isinstance(app.screen, MeetingInfoDialog)  # the meeting opens by asking its details
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(app.screen, MeetingScreen)
 
 
