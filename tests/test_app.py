@@ -991,6 +991,9 @@ async def test_key_bar_is_clickable(app, db):
         x0, _, _ = next(r for r in bar._regions if r[2] == "meeting")
         await pilot.click(KeyBar, offset=(x0 + 1, keys_line))
         await pilot.pause()
+        assert isinstance(app.screen, MeetingInfoDialog)
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(app.screen, MeetingScreen)
 
 
