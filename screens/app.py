@@ -8,7 +8,9 @@ changes written by another process show up, never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from time import perf_counter
@@ -40,6 +42,22 @@ class BlankScrollBarRender(ScrollBarRender):
     VERTICAL_BARS = [" "] * 8
     HORIZONTAL_BARS = [" "] * 8
 CLOCK_SECONDS = 30.0  # how often "today" is compared with the clock
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Reading a year makes tens of thousands of objects that live until the next reload and
+    form no cycles: the cyclic GC is kept out while they are made (each full pass would walk
+    them, and everything Textual made, again), and afterwards they are moved out of its sight
+    (gc.freeze), so a collection in the running app walks only what was made since."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class ShuangyongApp(App[None]):
@@ -91,9 +109,10 @@ class ShuangyongApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def load_data(self) -> None:
         try:
-            tracker = self.ctx.tracker()
-            board = Board(tracker)
-            board.load()
+            with bulk_load():
+                tracker = self.ctx.tracker()
+                board = Board(tracker)
+                board.load()
         except BaseException as exc:  # shown as a screen, never as a traceback
             self.call_from_thread(self._load_failed, exc)
             return
@@ -272,7 +291,8 @@ class ShuangyongApp(App[None]):
         board = self.board
         try:
             if board is not None:
-                board.load()
+                with bulk_load():
+                    board.load()
         except BaseException as exc:
             self.call_from_thread(self._reload_failed, exc)
             return
