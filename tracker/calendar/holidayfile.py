@@ -26,10 +26,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.calendar.holidays import HOLIDAY_NAMES, NO_HOLIDAYS, Holidays
 from tracker.errors import Problem
+
+if TYPE_CHECKING:  # imported where used: finding the files (a plan cache check) needs neither
+    from tracker.calendar.holidays import Holidays
 
 ENV_HOLIDAYS = "SHUANGYONG_HOLIDAYS"
 FILE_NAME = "holidays.toml"
@@ -143,6 +145,8 @@ def read_entries(path: Path) -> tuple[dict[int, str], list[HolidayEntry], list[P
         where = f"holiday[{i + 1}]"
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
+            from tracker.calendar.holidays import HOLIDAY_NAMES
+
             problems.append(Problem(label, line, f"{where}.name", f"缺少节日名称，例如 name = \"春节\"（可用：{'、'.join(HOLIDAY_NAMES)} 或其他名称）"))
             continue
         start = _day(item.get("start"))
@@ -175,6 +179,8 @@ def _tables(data: dict, key: str, label: str, problems: list[Problem]) -> list[d
 
 def load_holidays(paths: list[Path]) -> tuple[Holidays, list[Problem]]:
     """The merged holidays data of these files (later files win per day), and problems."""
+    from tracker.calendar.holidays import NO_HOLIDAYS, Holidays
+
     off: dict[date, str] = {}
     work: dict[date, str] = {}
     years: set[int] = set()

@@ -63,10 +63,19 @@ def _code_state() -> tuple:
 
     here = Path(tracker.__file__).parent
     files = sorted((here / "calendar").glob("*.py")) + sorted((here / "plan").glob("*.py")) + [here / "model.py"]
-    import chinese_calendar  # its holiday data; importlib.metadata would cost ~30 ms here
+    return (FORMAT, tracker.__version__, sys.version_info[:2], _library_state(), tuple(_stat(f) for f in files))
 
-    library = getattr(chinese_calendar, "__version__", "?")
-    return (FORMAT, tracker.__version__, sys.version_info[:2], library, tuple(_stat(f) for f in files))
+
+def _library_state() -> tuple:
+    """chinesecalendar's holiday data, by its files (importing it or importlib.metadata would
+    cost 10-30 ms on a cache hit that never needs it): an upgrade changes them."""
+    from importlib.util import find_spec
+
+    spec = find_spec("chinese_calendar")
+    if spec is None or not spec.origin:
+        return ("?",)
+    folder = Path(spec.origin).parent
+    return tuple(_stat(folder / name) for name in ("__init__.py", "constants.py"))
 
 
 def _content(path: Path) -> tuple[str, int, str]:
@@ -131,11 +140,11 @@ def _write(file: Path, entry: dict) -> None:
 
 def load_plan_cached(path: Path | str, year: int | None = None) -> Plan:
     """Like tracker.plan.loader.load_plan, from the cache when nothing it depends on changed."""
-    from tracker.plan.loader import load_plan
-
     folder = cache_dir()
     resolved = Path(path).resolve()
     if folder is None:
+        from tracker.plan.loader import load_plan
+
         return load_plan(path, year)
     file = _entry_file(folder, resolved, year)
     code = _code_state()
@@ -147,6 +156,8 @@ def load_plan_cached(path: Path | str, year: int | None = None) -> Plan:
             return plan
     # Fresh: the dependencies are taken before reading, so an edit during the load
     # makes the entry stale rather than wrong.
+    from tracker.plan.loader import load_plan  # only now: its imports cost more than a hit
+
     before = _dependencies(resolved, None)
     plan = load_plan(path, year)
     deps = _dependencies(resolved, plan)
@@ -165,16 +176,17 @@ def _remember(plan: Plan, file: Path, entry: dict) -> None:
 
 def expand_cached(plan: Plan, year: int) -> list[Occurrence]:
     """expand_plan(plan, year), kept with the cached plan when the plan came from the cache."""
-    from tracker.calendar.schedule import expand_plan
-
     known = _ENTRIES.get(id(plan))
+    if known is not None and known[0] is plan:
+        occurrences = known[2].setdefault("years", {}).get(year)
+        if isinstance(occurrences, list):
+            return list(occurrences)
+    from tracker.calendar.schedule import expand_plan  # only now: its imports cost more than a hit
+
     if known is None or known[0] is not plan:
         return expand_plan(plan, year)
     _, file, entry = known
-    years: dict[int, Any] = entry.setdefault("years", {})
-    occurrences = years.get(year)
-    if isinstance(occurrences, list):
-        return list(occurrences)
+    years: dict[int, Any] = entry["years"]
     occurrences = expand_plan(plan, year)
     if len(years) >= _MAX_YEARS:
         years.clear()

@@ -58,13 +58,16 @@ class Tracker:
         return self._occurrences
 
     def _carried_over(self) -> list[Occurrence]:
+        snaps = self.store.carry_overs(self.year)
+        if not snaps:
+            return []  # nothing carried in: the holiday data for the carried due date is not needed
         from tracker.calendar.holidays import NO_HOLIDAYS
         from tracker.calendar.workdays import adjust
 
         result = []
         nominal = _month_end(self.year, CARRY_DUE_MONTH)
         due, shifted, provisional = adjust(nominal, self.plan.workday, self.plan.holidays or NO_HOLIDAYS)
-        for snap in self.store.carry_overs(self.year):
+        for snap in snaps:
             from_year = int(snap.get("from_year", self.year - 1))
             from_id = str(snap.get("from_id") or snap.get("id"))
             kept = snap.get("due")
