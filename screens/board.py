@@ -60,7 +60,6 @@ class Board:
         self.today = tracker.today
         self.periods: tuple[Period, ...] = periods(tracker.year)
         self.labels = {p.key: p.label for p in self.periods}
-        self._spans = {p.key: p for p in self.periods if p.key != "year"}
         self._month_keys = {(p.start.year, p.start.month): p.key for p in self.periods if p.key.startswith("M")}
         self.rows: list[TrackedOccurrence] = []
         self._months: dict[str, dict[str, TrackedOccurrence]] = {}
@@ -89,40 +88,38 @@ class Board:
 
     def _index(self, rows: list[TrackedOccurrence]) -> None:
         """Group the rows by the month period their due date falls in (one pass)."""
-        months: dict[str, dict[str, TrackedOccurrence]] = {k: {} for k in self._month_keys.values()}
+        month_keys = self._month_keys
+        months: dict[str, dict[str, TrackedOccurrence]] = {k: {} for k in month_keys.values()}
         where: dict[str, str | None] = {}
         outside: dict[str, TrackedOccurrence] = {}
         for r in rows:
-            key = self._month_of(r)
+            due = r.due
+            key = month_keys.get((due.year, due.month))  # a month period holds every day of its month
             where[r.id] = key
             (months[key] if key else outside)[r.id] = r
         self.rows, self._months, self._where, self._outside = rows, months, where, outside
         self._pos = {r.id: i for i, r in enumerate(rows)}
         self._recount()
 
-    def _month_of(self, row: TrackedOccurrence) -> str | None:
-        key = self._month_keys.get((row.due.year, row.due.month))
-        return key if key and self._spans[key].contains(row.due) else None
-
     def _quarter_rows(self, q: int) -> list[TrackedOccurrence]:
         return [r for m in range(3 * q - 2, 3 * q + 1) for r in self._months[f"M{m}"].values()]
 
-    def _recount(self, keys: tuple[str, ...] | None = None) -> None:
-        """Progress of every period (or only of `keys`) from the service's own counting.
+    def _recount(self) -> None:
+        """Progress of every period from the service's own counting.
 
         The month buckets hold exactly what select(Query(period=Mn)) returns, so counting a
-        bucket is counting the period; a quarter is its three months; the year is every row.
+        bucket is counting the period; a quarter is its three months, and the year its four
+        quarters and the rows due outside the year: each row is counted once, and added up.
         """
         from tracker.service import progress_of
 
-        progress = dict(self.progress)
-        for key in keys or tuple(self._spans) + ("year",):
-            if key == "year":
-                progress[key] = progress_of(self.rows)
-            elif key.startswith("Q"):
-                progress[key] = progress_of(self._quarter_rows(int(key[1:])))
-            elif key.startswith("M"):
-                progress[key] = progress_of(list(self._months[key].values()))
+        progress = {key: progress_of(list(bucket.values())) for key, bucket in self._months.items()}
+        year = progress_of(list(self._outside.values()))
+        for q in range(1, 5):
+            quarter = _added(progress[f"M{m}"] for m in range(3 * q - 2, 3 * q + 1))
+            progress[f"Q{q}"] = quarter
+            year = _added((year, quarter))
+        progress["year"] = year
         self.progress = progress
 
     # -- after a change ---------------------------------------------------------------------
@@ -223,6 +220,12 @@ def shifted(total, before, after):
     return type(total)(
         **{f.name: getattr(total, f.name) - getattr(before, f.name) + getattr(after, f.name) for f in fields(total)}
     )
+
+
+def _added(counts):
+    """The sum of count dataclasses (Progress) of disjoint sets of rows."""
+    counts = list(counts)
+    return type(counts[0])(**{f.name: sum(getattr(c, f.name) for c in counts) for f in fields(counts[0])})
 
 
 def _replaced(rows: list[TrackedOccurrence], index: int | None, row: TrackedOccurrence) -> list[TrackedOccurrence]:

@@ -136,8 +136,9 @@ class TaskTable(ScrollView, can_focus=True):
         rows = self.rows
         self._date_width = 8 if any(r.due.year != self.year for r in rows) else 5
         self._holiday = holiday_mark() if any(r.holiday for r in rows) else ""
-        self._owner_need = max((cell_len(r.owner) for r in rows), default=8)
-        self._category_need = max((cell_len(r.occurrence.category) for r in rows), default=4)
+        # Widths of the distinct names (a few dozen), not of ten thousand cells.
+        self._owner_need = max(map(cell_len, {r.owner for r in rows}), default=8)
+        self._category_need = max(map(cell_len, {r.occurrence.category for r in rows}), default=4)
         self.virtual_size = Size(self.scrollable_content_region.width, len(items) + 1)
         self._scroll_cursor_into_view()
         # The new virtual size takes effect with the next layout; scroll again after it, so
