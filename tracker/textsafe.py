@@ -88,6 +88,13 @@ def has_unsafe(text: str, keep: str = "") -> bool:
     return not _printable(text, keep) and _pattern(keep).search(text) is not None
 
 
+class Checked(str):
+    """Text this module has already made safe (see json_lines): the command line's exit
+    (tracker.cli.terminal) writes it without scanning it a second time."""
+
+    __slots__ = ()
+
+
 def json_safe(text: str) -> str:
     """JSON text (as json.dumps writes it) with the characters `visible` escapes written as
     JSON `\\uXXXX` escapes instead: the same data for a program, nothing raw for a terminal.
@@ -95,6 +102,17 @@ def json_safe(text: str) -> str:
     if _printable(text, "\n"):
         return text
     return _pattern("\n").sub(_json_escape, text)
+
+
+def json_lines(values, encode) -> Checked:
+    """A JSON list with one value per line, each encoded by `encode` (a JSON encoder's
+    `encode`, whose output has no raw newline) and made safe as json_safe makes it; checked
+    piece by piece, so a large list is scanned once and never copied to be scanned."""
+    if not values:
+        return Checked("[]")
+    pattern = _pattern("")
+    pieces = [piece if piece.isprintable() else pattern.sub(_json_escape, piece) for piece in map(encode, values)]
+    return Checked("[\n" + ",\n".join(pieces) + "\n]")
 
 
 def _json_escape(match: re.Match[str]) -> str:

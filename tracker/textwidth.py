@@ -53,13 +53,26 @@ def table(headers: tuple[str, ...], rows: list[tuple[str, ...]], *, max_widths: 
     """Left-aligned columns separated by two spaces; long cells cut to max_widths. A cell is one
     line: runs of white space become one space, control and bidi characters visible escapes."""
     max_widths = max_widths or {}
-    clean = [tuple(visible(" ".join(str(c).split())) for c in row) for row in rows]
-    clean = [tuple(fit(c, max_widths[i]) if i in max_widths else c for i, c in enumerate(row)) for row in clean]
     widths = [width(h) for h in headers]
-    for row in clean:
+    # Each distinct cell of a column is cleaned and measured once (owners, states and titles
+    # repeat down a county's 10,000 rows): (cell as shown, its width).
+    seen: list[dict[str, tuple[str, int]]] = [{} for _ in headers]
+    clean = []
+    for row in rows:
+        out = []
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], width(cell))
+            text = cell if type(cell) is str else str(cell)
+            got = seen[i].get(text)
+            if got is None:
+                shown = visible(" ".join(text.split()))
+                if i in max_widths:
+                    shown = fit(shown, max_widths[i])
+                got = seen[i][text] = (shown, width(shown))
+                if got[1] > widths[i]:
+                    widths[i] = got[1]
+            out.append(got)
+        clean.append(out)
     lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
     for row in clean:
-        lines.append("  ".join(pad(c, widths[i]) for i, c in enumerate(row)).rstrip())
+        lines.append("  ".join([shown + " " * (widths[i] - w) for i, (shown, w) in enumerate(row)]).rstrip())
     return "\n".join(lines)

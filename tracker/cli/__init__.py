@@ -2,7 +2,8 @@
 
 Every command reaches the plan and the state file through one AppContext. Errors the user
 can fix arrive as TrackerError and are printed in Chinese with exit code 1; no traceback.
-The Textual app is imported only when the app is started, so commands stay quick.
+The Textual app is imported only when the app is started, and each command's module only
+when that command runs (see COMMANDS), so commands stay quick.
 """
 
 from __future__ import annotations
@@ -12,17 +13,52 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.export import export, report
-from tracker.cli.holidays import holidays
-from tracker.cli.imports import import_command
 from tracker.cli.terminal import BROKEN_PIPE_EXIT, guarded, silence_stdout
-from tracker.cli.sync import serve, sync
-from tracker.cli.tui import tui
-from tracker.cli.listing import list_command
 from tracker.cli.options import DAY, PATH, YEAR, fail, show_notices
-from tracker.cli.tracking import done, evidence, history, relink, rollover, set_command, show, undo
 from tracker.settings import AppContext
 from tracker.errors import PlanError, TrackerError
+
+# The commands defined in their own modules, imported when the command is looked up (to run
+# it or show its help): `list` does not load the export or import code. name -> module, attr.
+COMMANDS = {
+    "list": ("tracker.cli.listing", "list_command"),
+    "done": ("tracker.cli.tracking", "done"),
+    "set": ("tracker.cli.tracking", "set_command"),
+    "evidence": ("tracker.cli.tracking", "evidence"),
+    "show": ("tracker.cli.tracking", "show"),
+    "history": ("tracker.cli.tracking", "history"),
+    "undo": ("tracker.cli.tracking", "undo"),
+    "relink": ("tracker.cli.tracking", "relink"),
+    "rollover": ("tracker.cli.tracking", "rollover"),
+    "tui": ("tracker.cli.tui", "tui"),
+    "export": ("tracker.cli.export", "export"),
+    "report": ("tracker.cli.export", "report"),
+    "import": ("tracker.cli.imports", "import_command"),
+    "holidays": ("tracker.cli.holidays", "holidays"),
+    "serve": ("tracker.cli.sync", "serve"),
+    "sync": ("tracker.cli.sync", "sync"),
+}
+
+
+# Commands that keep running (the app, the calendar server) keep Python's cyclic collector.
+LONG_RUNNING = (None, "tui", "serve")
+
+
+def _without_cyclic_gc(ctx: click.Context) -> None:
+    """A command loads the year, prints and ends: the cyclic collector would walk its tens of
+    thousands of new objects again and again for nothing (none of them is garbage before the
+    end; about a third of a county-scale `list`). Off for the command, back on after it."""
+    import gc
+
+    if gc.isenabled():
+        gc.disable()
+        if not _process_ends_after:  # a test runner or another program calling cli(): back on
+            ctx.call_on_close(gc.enable)
+
+
+# Set by main(): the process ends with the command (turning the collector back on would only
+# make it walk everything once more on the way out).
+_process_ends_after = False
 
 
 def usage_message(exc: click.UsageError) -> str:
@@ -69,9 +105,19 @@ class TrackerGroup(click.Group):
     gives every command the Chinese help (tracker.cli.helptext)."""
 
     context_class = HelpContext
+    lazy: dict[str, tuple[str, str]] = {}  # name -> (module, attribute), see COMMANDS
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *self.lazy})
 
     def get_command(self, ctx, cmd_name):
         command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(module), attr)
+            self.add_command(command, cmd_name)
         return localize(command) if command is not None else None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -143,8 +189,10 @@ def cli(ctx, plan, db, year, today, user):
     不带子命令时打开终端界面。
     """
     ctx.obj = AppContext(plan_option=plan, db_option=db, year_option=year, today_option=today, user=user)
+    if ctx.invoked_subcommand not in LONG_RUNNING:
+        _without_cyclic_gc(ctx)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(tui)
+        ctx.invoke(cli.get_command(ctx, "tui"))
 
 
 
@@ -243,23 +291,10 @@ def config(obj: AppContext, plan, db, archive):
     obj.notices.clear()
 
 
-cli.add_command(list_command)
-cli.add_command(done)
-cli.add_command(set_command)
-cli.add_command(evidence)
-cli.add_command(show)
-cli.add_command(history)
-cli.add_command(undo)
-cli.add_command(relink)
-cli.add_command(rollover)
-cli.add_command(tui)
-cli.add_command(export)
-cli.add_command(report)
-cli.add_command(import_command, "import")
-cli.add_command(holidays)
-cli.add_command(serve)
-cli.add_command(sync)
+cli.lazy = COMMANDS
 
 
 def main() -> None:
+    global _process_ends_after
+    _process_ends_after = True
     cli(prog_name="shuangyong-tui")

@@ -7,10 +7,11 @@ from datetime import date
 
 import click
 
+from tracker.cli.terminal import echo_checked
 from tracker.cli.options import DAY, NumberRange, fail, parse_status, plan_options, show_notices
 from tracker.model import Status, missing_evidence
 from tracker.settings import AppContext
-from tracker.textsafe import json_safe, visible
+from tracker.textsafe import json_lines, visible
 from tracker.wording import HOLIDAY_MARK, OWNER_NOT_IN_PLAN
 
 
@@ -110,7 +111,7 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
     if orphans:
         ids = tracker.orphans()
         if as_json:
-            click.echo(json_list(ids))
+            echo_checked(json_list(ids))
         elif ids:
             click.echo(f"{tracker.year}年有 {len(ids)} 条记录的事项已不在计划中（记录保留；可用 relink 迁移）：")
             for i in ids:
@@ -126,7 +127,7 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
     rows = tracker.select(Query(period=key, owner=owner, category=category, status=status, overdue=overdue, text=text, week=week))
     today = tracker.today
     if as_json:
-        click.echo(json_list([row_json(r, today, tracker) for r in rows]))
+        echo_checked(json_list([row_json(r, today, tracker) for r in rows]))
         return
     from tracker.service import evidence_cell, progress_of
     from tracker.textwidth import table
@@ -151,10 +152,7 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
 def json_list(values: list) -> str:
     """A JSON list with one value per line, through the C encoder (an indent would force the
     pure-Python one); characters a terminal would act on are written as \\uXXXX escapes."""
-    if not values:
-        return "[]"
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    return json_safe("[\n" + ",\n".join(map(encode, values)) + "\n]")
+    return json_lines(values, json.JSONEncoder(ensure_ascii=False).encode)
 
 
 def _check_choice(value, choices, what):

@@ -4,7 +4,8 @@ and the app starts only on a real terminal.
 Every command writes through click.echo to sys.stdout and sys.stderr. While a command runs,
 both are a `GuardedStream` that passes each piece of text through `textsafe.visible` (keeping
 newlines and tabs, which the layout uses): one rule at the exit, whatever module printed the
-text and whichever user-sourced string it carries. Bytes (an .ics written to stdout) go to the
+text and whichever user-sourced string it carries. Text of type `textsafe.Checked` (made safe
+by textsafe itself, e.g. a 10,000-row JSON list) is written without a second scan. Bytes (an .ics written to stdout) go to the
 binary stream untouched: they are a file's content, not terminal text.
 """
 
@@ -16,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-from tracker.textsafe import visible
+from tracker.textsafe import Checked, visible
 
 KEEP = "\n\t"
 
@@ -36,7 +37,7 @@ class GuardedStream(io.TextIOBase):
         self._binary = getattr(inner, "buffer", None) if _is_ascii(inner) else None
 
     def write(self, text: str) -> int:
-        safe = visible(text, KEEP)
+        safe = text if type(text) is Checked else visible(text, KEEP)
         if self._binary is not None:
             self._inner.flush()
             self._binary.write(safe.encode("utf-8", "replace"))
@@ -73,6 +74,17 @@ class GuardedStream(io.TextIOBase):
     @property
     def inner(self):
         return self._inner
+
+
+def echo_checked(text: Checked) -> None:
+    """click.echo for text tracker.textsafe has already made safe (a large JSON list): one
+    write that the guard passes through, then the newline."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    stream.write(text)
+    stream.write("\n")
+    stream.flush()
 
 
 def _is_ascii(stream) -> bool:
