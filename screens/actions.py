@@ -51,7 +51,7 @@ class RowActions(Screen):
             if board is not None:
                 try:
                     board.refresh()
-                    now = board.get(row.id)
+                    now = board.get(row.id, row.occurrence.year)
                 except Exception:  # the change itself reports any real problem
                     now = None
                 if now is not None and now.state != seen[0]:
@@ -79,7 +79,7 @@ class RowActions(Screen):
         row = self._selected()
         if row is None:
             return
-        error = self.shuangyong.edit(row.id, lambda t: t.toggle_done(row.id))
+        error = self.shuangyong.edit(row.id, lambda t: t.toggle_done(row.id), row.occurrence.year)
         if error:
             self.notify(error, severity="error", title="未能修改", markup=False)
         else:
@@ -94,7 +94,7 @@ class RowActions(Screen):
 
         def submit(choice: StatusChoice) -> str | None:
             return self.shuangyong.edit(
-                row.id, lambda t: t.set_status(row.id, choice.status, reason=choice.reason, due=choice.due)
+                row.id, lambda t: t.set_status(row.id, choice.status, reason=choice.reason, due=choice.due), row.occurrence.year
             )
 
         def done(choice: StatusChoice | None) -> None:
@@ -112,7 +112,7 @@ class RowActions(Screen):
         from .dialogs import OwnerDialog
 
         def submit(owner: str) -> str | None:
-            return self.shuangyong.edit(row.id, lambda t: t.set_owner(row.id, owner))
+            return self.shuangyong.edit(row.id, lambda t: t.set_owner(row.id, owner), row.occurrence.year)
 
         def done(owner: str | None) -> None:
             if owner:
@@ -134,6 +134,7 @@ class RowActions(Screen):
             return self.shuangyong.edit(
                 row.id,
                 lambda t: t.add_evidence(row.id, choice.kind, choice.text, label=choice.label, archive=choice.archive),
+                row.occurrence.year,
             )
 
         def done(choice: EvidenceChoice | None) -> None:
@@ -155,7 +156,7 @@ class RowActions(Screen):
         from .dialogs import NoteDialog
 
         def submit(text: str) -> str | None:
-            return self.shuangyong.edit(row.id, lambda t: t.add_note(row.id, text))
+            return self.shuangyong.edit(row.id, lambda t: t.add_note(row.id, text), row.occurrence.year)
 
         def done(text: str | None) -> None:
             if text:
@@ -167,7 +168,7 @@ class RowActions(Screen):
         row = self._selected()
         if row is None:
             return
-        self.post_message(OpenDetail(row.id))
+        self.post_message(OpenDetail(row.id, row.occurrence.year))
 
     def action_undo(self) -> None:
         self.shuangyong.undo()

@@ -159,8 +159,9 @@ class ShuangyongApp(App[None]):
         return None
 
     # -- changes ---------------------------------------------------------------------------------
-    def edit(self, occurrence_id: str, change: Callable[["Tracker"], object]) -> str | None:
-        """Make one change through the Tracker; return an error message, or None when done."""
+    def edit(self, occurrence_id: str, change: Callable[["Tracker"], object], year: int | None = None) -> str | None:
+        """Make one change through the Tracker of the row's year (`year`; default the viewed
+        one); return an error message, or None when done."""
         from tracker.errors import TrackerError
 
         board = self.board
@@ -168,8 +169,8 @@ class ShuangyongApp(App[None]):
             return "数据尚未载入，请稍候"
         try:
             with board.lock:
-                recorded = change(board.tracker)
-                row = board.update(occurrence_id, getattr(recorded, "seq", None))
+                recorded = change(board.tracker.of_year(year or board.year))
+                row = board.update(occurrence_id, getattr(recorded, "seq", None), year)
         except TrackerError as exc:
             return str(exc)
         except OSError as exc:
@@ -193,7 +194,7 @@ class ShuangyongApp(App[None]):
     def on_open_detail(self, message: OpenDetail) -> None:
         from .detail import DetailScreen
 
-        self.push_screen(DetailScreen(message.occurrence_id))
+        self.push_screen(DetailScreen(message.occurrence_id, message.year))
 
     def on_open_meeting(self, message: OpenMeeting) -> None:
         if self.board is not None:

@@ -123,12 +123,15 @@ class Board:
         self.progress = progress
 
     # -- after a change ---------------------------------------------------------------------
-    def update(self, occurrence_id: str, seq: int | None = None) -> TrackedOccurrence | None:
+    def update(self, occurrence_id: str, seq: int | None = None, year: int | None = None) -> TrackedOccurrence | None:
         """Re-read one row after an edit (recorded as change `seq`); cheap when its due date
-        did not move."""
+        did not move. `year`: the row's own year, when not the board's (the week across New
+        Year); such a row is in none of the board's lists and counts."""
         with self.lock:
             if seq is not None and seq == self.seen + 1:
                 self.seen = seq  # nothing else came in with our change
+            if year is not None and year != self.year:
+                return self.tracker.of_year(year).get(occurrence_id)
             row = self.tracker.get(occurrence_id)
             month = self._where.get(row.id, "?")
             bucket = self._months.get(month) if month else self._outside
@@ -191,13 +194,14 @@ class Board:
     def week(self, day: date | None) -> WeekView:
         return self.tracker.week(day, self.rows)
 
-    def get(self, occurrence_id: str) -> TrackedOccurrence:
+    def get(self, occurrence_id: str, year: int | None = None) -> TrackedOccurrence:
+        """One row; `year`: the row's own year when not the board's (the week across New Year)."""
         with self.lock:
-            return self.tracker.get(occurrence_id)
+            return self.tracker.of_year(year or self.year).get(occurrence_id)
 
-    def history(self, occurrence_id: str | None = None, since=None):
+    def history(self, occurrence_id: str | None = None, since=None, year: int | None = None):
         with self.lock:
-            return self.tracker.history(occurrence_id, since=since)
+            return self.tracker.of_year(year or self.year).history(occurrence_id, since=since)
 
     def owners(self) -> list[str]:
         """The plan's units, then any unit typed in for an item (not in the plan's list)."""

@@ -35,9 +35,10 @@ class DetailScreen(RowActions):
     }
     """
 
-    def __init__(self, occurrence_id: str) -> None:
+    def __init__(self, occurrence_id: str, year: int | None = None) -> None:
         super().__init__()
         self.occurrence_id = occurrence_id
+        self.year = year  # the occurrence's year, when not the viewed one
         self.row: TrackedOccurrence | None = None
 
     def compose(self) -> ComposeResult:
@@ -60,8 +61,8 @@ class DetailScreen(RowActions):
     def show(self) -> None:
         board = self.shuangyong.board
         try:
-            self.row = row = board.get(self.occurrence_id)
-            history = board.history(self.occurrence_id)
+            self.row = row = board.get(self.occurrence_id, self.year)
+            history = board.history(self.occurrence_id, year=self.year)
         except TrackerError as exc:
             self.query_one("#detail-fields", Static).update(Content(str(exc)))
             return

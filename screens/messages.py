@@ -33,9 +33,10 @@ class BoardChanged(Message):
 
 @dataclass
 class OpenDetail(Message):
-    """Show everything about one occurrence."""
+    """Show everything about one occurrence (of `year`, when not the viewed one)."""
 
     occurrence_id: str
+    year: int | None = None
 
 
 @dataclass

@@ -149,3 +149,128 @@ def test_list_and_show_say_the_holiday_by_the_same_rule(env):
     run_cli(env, "set", "qingming", "--status", "postponed", "--due", "2026-04-08", "--reason", "雨天")
     assert qingming()["holiday"] is None
     assert "法定节假日" not in run_cli(env, "show", "qingming").stdout
+
+
+async def test_after_a_resize_every_row_is_drawn_at_the_new_width(shequ_app):
+    async with shequ_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        await pilot.pause()
+        tbl = table(shequ_app)
+        strips = shequ_app.screen._compositor.render_strips()
+        assert "分类" in strips[tbl.region.y].text  # the wide layout's extra column
+        rows = [strips[y] for y in range(tbl.region.y + 1, tbl.region.bottom)]
+        filled = [s for s in rows if s.text.strip()]
+        assert len(filled) == min(len(tbl.items), tbl.region.height - 1)
+        categories = {r.occurrence.category for r in tbl.rows}
+        # Each row carries its last column: drawn whole, not the 80-column line left over.
+        assert all(any(s.text.rstrip().endswith(c) for c in categories) for s in filled)
+
+
+WEEK_PLAN = """\
+title = "跨年测试计划"
+owners = ["社区党委", "社区居委会"]
+default_owner = "社区居委会"
+on_holiday = "keep"
+
+[[task]]
+id = "newyear"
+title = "元旦慰问驻区部队"
+when = "1月1日"
+evidence = ["慰问照片"]
+
+[[task]]
+id = "weekly"
+title = "每周走访"
+when = "每周五"
+"""
+
+
+async def test_week_view_acts_on_next_years_rows_in_next_years_records(home, db):
+    """Today 2026-12-28: the week view shows 2027-01-01 items; a tick, a status and evidence
+    given to them are recorded against the 2027 occurrences, not the 2026 ones of the same id."""
+    from screens.app import build_app
+    from screens.dialogs import EvidenceDialog, StatusDialog
+    from screens.meeting import MeetingScreen
+    from textual.widgets import Input
+    from tracker.model import Status
+    from tracker.settings import AppContext
+    from tracker.state.store import Store
+
+    plan = home / "跨年.toml"
+    plan.write_text(WEEK_PLAN, encoding="utf-8")
+    photo = home / "慰问.jpg"
+    photo.write_bytes(b"\xff\xd8photo")
+    app = build_app(AppContext(plan_option=plan, db_option=db, today_option=date(2026, 12, 28), user="测试员"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        tbl = screen.table
+
+        async def select(occurrence_id: str, year: int) -> None:
+            for n, row in enumerate(tbl.rows):
+                if row.id == occurrence_id and row.occurrence.year == year:
+                    tbl.cursor = n
+                    await pilot.pause()
+                    assert screen.current_row().occurrence.year == year
+                    return
+            raise AssertionError(f"{occurrence_id} of {year} not in the week view")
+
+        if "已收起" in "\n".join(s.text for s in app.screen._compositor.render_strips()):
+            await pilot.press("z")  # 逾期 unfolded: this year's 元旦 item is listed too, same id
+            await pilot.pause()
+        assert {(r.occurrence.year, r.id) for r in tbl.rows} >= {(2026, "newyear"), (2027, "newyear")}
+        await select("newyear", 2027)
+        await pilot.press("space")
+        await pilot.pause()
+        # The cursor stays on the row just ticked, not on this year's item of the same id.
+        assert screen.current_row().occurrence.year == 2027 and screen.current_row().status is Status.DONE
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "截止：2027年1月1日" in detail and "已完成" in detail, detail
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        await select("weekly@2027-01-01", 2027)
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StatusDialog), dialog
+        await pilot.press("2")  # 进行中: a number key chooses and saves
+        await pilot.pause()
+        assert app.screen is screen, [n.message for n in app._notifications]
+        await select("newyear", 2027)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EvidenceDialog), dialog
+        box = dialog.query_one("#evidence-text", Input)
+        box.focus()
+        box.value = str(photo)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen, app.screen
+        messages = [n.message for n in app._notifications]
+        assert not any("未能" in m or "找不到" in m for m in messages), messages
+        # What the week view shows now, re-read: the 2027 rows carry the changes.
+        shown = {(r.occurrence.year, r.id): r for r in tbl.rows}
+        assert shown[(2027, "newyear")].status is Status.DONE
+        assert shown[(2027, "weekly@2027-01-01")].status is Status.DOING
+        assert len(shown[(2027, "newyear")].state.evidence) == 1
+
+    store = Store(db)
+    try:
+        assert store.state(2027, "newyear").status is Status.DONE
+        assert store.state(2027, "newyear").evidence and store.state(2027, "newyear").evidence[0].kind.value == "file"
+        assert store.state(2027, "weekly@2027-01-01").status is Status.DOING
+        # Nothing landed on this year's occurrence of the same id.
+        assert store.state(2026, "newyear").status is Status.TODO and not store.state(2026, "newyear").evidence
+        assert "weekly@2027-01-01" not in store.states(2026)
+    finally:
+        store.close()

@@ -121,13 +121,16 @@ class TaskTable(ScrollView, can_focus=True):
     def set_items(self, items: list[Item], *, keep: str | None = None) -> None:
         """Show these items; keep the cursor on the row with id `keep` when present."""
         current = keep if keep is not None else (self.current.id if self.current else None)
+        # The week across New Year lists a one-off item of both years under one id: the
+        # cursor stays on the year it was on.
+        year = self.current.occurrence.year if keep is None and self.current else None
         self.items = items
         self._rows_at = [i for i, it in enumerate(items) if not isinstance(it, Section)]
         self._index_of = {items[i].id: i for i in self._rows_at}  # type: ignore[union-attr]
         position = 0
         if current is not None:
             for n, i in enumerate(self._rows_at):
-                if items[i].id == current:  # type: ignore[union-attr]
+                if items[i].id == current and year in (None, items[i].occurrence.year):  # type: ignore[union-attr]
                     position = n
                     break
             else:

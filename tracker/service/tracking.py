@@ -41,6 +41,22 @@ class Tracker:
         self._carried: tuple[int, ...] = ()  # seqs of the carry-overs in _occurrences
         store.bind_plan(plan_key(plan))
         self._seen_revision = store.revision
+        self._years: dict[int, Tracker] = {}  # the plan's other years, as met (see of_year)
+
+    def of_year(self, year: int) -> "Tracker":
+        """The same plan and state file for another year (this one for its own year): the
+        week across New Year shows next year's items, and a change to one of them is that
+        year's record. Raises like the constructor and expansion when the plan has no such
+        year."""
+        if year == self.year:
+            return self
+        other = self._years.get(year)
+        if other is None:
+            other = self._years[year] = Tracker(self.plan, self.store, year, self.today, archive_dir=self.archive_dir)
+        else:
+            other.today = self.today  # the clock moves on for both
+            other._forget_carry_overs_if_changed()  # a rollover into that year since
+        return other
 
     # -- occurrences -------------------------------------------------------------
     @property
@@ -209,8 +225,7 @@ class Tracker:
         rows: list[TrackedOccurrence] = []
         for year in sorted({first.year, last.year} - {self.year}):
             try:
-                other = Tracker(self.plan, self.store, year, self.today, archive_dir=self.archive_dir)
-                rows += [r for r in other.tracked() if first <= r.due <= last]
+                rows += [r for r in self.of_year(year).tracked() if first <= r.due <= last]
             except (TrackerError, ValueError, OverflowError):
                 continue
         return rows
