@@ -11,6 +11,7 @@ from rich.cells import cell_len
 from test_app import (  # noqa: F401 (fixtures)
     db,
     home,
+    open_meeting,
     settle,
     shequ_app,
     table,
@@ -192,7 +193,6 @@ async def test_week_view_acts_on_next_years_rows_in_next_years_records(home, db)
     given to them are recorded against the 2027 occurrences, not the 2026 ones of the same id."""
     from screens.app import build_app
     from screens.dialogs import EvidenceDialog, StatusDialog
-    from screens.meeting import MeetingScreen
     from textual.widgets import Input
     from tracker.model import Status
     from tracker.settings import AppContext
@@ -205,10 +205,7 @@ async def test_week_view_acts_on_next_years_rows_in_next_years_records(home, db)
     app = build_app(AppContext(plan_option=plan, db_option=db, today_option=date(2026, 12, 28), user="测试员"))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("w")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MeetingScreen)
+        screen = await open_meeting(pilot)
         tbl = screen.table
 
         async def select(occurrence_id: str, year: int) -> None:
