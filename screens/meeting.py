@@ -116,9 +116,11 @@ class MeetingScreen(RowActions):
         changes = [c for c in self.changes() if c.op != "undo" and not c.undone]
         self.section_starts.append(len(items))
         items.append(Section(f"本次例会已修改（{len(changes)}）"))
-        titles = {r.id: r.title for r in board.rows}
+        # By year and id: the week across New Year shows next year's items too.
+        titles = {(r.occurrence.year, r.id): r.title for r in (*board.rows, *view.this_week, *view.next_week)}
         for c in changes[-20:]:
-            items.append(Section(f"    {titles.get(c.occurrence, c.occurrence)}：{describe_change(c)}", dim=True))
+            title = titles.get((c.year, c.occurrence), c.occurrence)
+            items.append(Section(f"    {title}：{describe_change(c)}", dim=True))
         if not changes:
             items.append(Section("    无", dim=True))
         self.table.set_items(items)

@@ -260,6 +260,11 @@ async def test_week_view_acts_on_next_years_rows_in_next_years_records(home, db)
         assert shown[(2027, "newyear")].status is Status.DONE
         assert shown[(2027, "weekly@2027-01-01")].status is Status.DOING
         assert len(shown[(2027, "newyear")].state.evidence) == 1
+        # The changes made in this meeting are listed under the items' titles.
+        from screens.widgets.task_table import Section
+
+        listed = [it.title.strip() for it in tbl.items if isinstance(it, Section)]
+        assert "每周走访：未开始 → 进行中" in listed and not any(t.startswith("weekly@") for t in listed), listed
 
     store = Store(db)
     try:

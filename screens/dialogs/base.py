@@ -18,7 +18,7 @@ from textual.widgets import Button, DirectoryTree, Input, OptionList, Static
 
 from tracker.model import TrackedOccurrence
 
-from ..text import clip, short_date
+from ..text import clip
 
 
 class Dialog(ModalScreen[object]):
@@ -138,4 +138,4 @@ class Dialog(ModalScreen[object]):
 
 
 def row_heading(row: TrackedOccurrence) -> str:
-    return f"{short_date(row.due)} {clip(row.title, 60)}"
+    return f"{row.due.isoformat()} {clip(row.title, 60)}"  # with its year: the row may be next year's
