@@ -183,3 +183,36 @@ def test_history_and_undo_from_a_checkpoint(path: Path, monkeypatch: pytest.Monk
     change = s2.undo()
     assert change is not None and change.op == "undo"
     assert view(s2) == from_log(path, monkeypatch)
+
+
+def one_history(s: Store, occ: str) -> list[tuple]:
+    return [(c.seq, c.op, c.occurrence, c.old, c.new, c.undone) for c in s.history(year=Y, occurrence=occ)]
+
+
+def test_one_occurrences_history_from_a_checkpoint(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `show ID` reads one item's history: found in the log by its ids, the log not read whole.
+    before = Store(path, user="李军")
+    before.set_status(Y, "visit@2026-05", Status.CANCELLED, reason="合并")
+    before.undo()
+    before.checkpoint()  # the undo inside the checkpoint's part of the log
+    Store(path, user="李军").add_note(Y, "renamed@2026-03", "改名之后")  # and a tail after it
+    ids = ["visit@2026-01", "visit@2026-02", "visit@2026-03", "renamed@2026-03", "visit@2026-04",
+           "visit@2026-05", "summary", "no-such-item"]
+    with monkeypatch.context() as m:
+        m.setenv(checkpoint.ENV_CACHE, str(path.parent / "no-cache"))
+        reference = Store(path)
+        expected = {occ: one_history(reference, occ) for occ in ids}
+    s = Store(path)
+    assert s.fold.partial
+    for occ in ids:
+        assert one_history(s, occ) == expected[occ], occ
+    assert s.fold.partial  # answered without reading the log whole
+    assert expected["renamed@2026-03"] and any(u for *_, u in expected["visit@2026-05"])
+
+
+def test_one_history_not_from_a_log_edited_since(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(path)
+    assert s.fold.prefix is not None
+    data = path.read_bytes()
+    path.write_bytes(data.replace("第1条".encode(), "第9条".encode(), 1))  # same size, same inode
+    assert checkpoint.prefix_events(s.log, s.fold.prefix, (b'"note"',)) is None

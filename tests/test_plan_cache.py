@@ -140,3 +140,17 @@ def test_cli_sees_plan_edits(world, monkeypatch):
     assert rows()["leifeng"]["due"] == "2026-03-05"
     plan.write_text(plan.read_text(encoding="utf-8").replace('when = "3月5日"', 'when = "3月9日"', 1), encoding="utf-8")
     assert rows()["leifeng"]["due"] == "2026-03-09"
+
+
+def test_a_years_expansion_is_its_own_file_and_never_outlives_its_plan(world):
+    tmp, plan = world
+    cached(plan, 2026)
+    year_files = list((tmp / "cache").glob("*.2026.pickle"))
+    assert len(year_files) == 1  # the plan alone is read by a command that expands one task
+    old = year_files[0].read_bytes()
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace('when = "3月5日"', 'when = "3月9日"', 1), encoding="utf-8")
+    _same(cached(plan, 2026), fresh(plan, 2026))
+    year_files[0].write_bytes(old)  # the expansion of the plan before the edit, put back
+    cache._ENTRIES.clear()
+    _same(cached(plan, 2026), fresh(plan, 2026))

@@ -17,12 +17,8 @@ from functools import lru_cache
 from borax.calendars.lunardate import LunarDate, TermUtils
 from dateutil.relativedelta import relativedelta, weekday as rd_weekday
 
+from tracker.calendar import MAX_YEAR, MIN_YEAR  # noqa: F401  (named here for the calendar modules)
 from tracker.errors import WhenError
-
-# Range the lunar tables cover (borax: lunar years 1900–2100). A lunar festival of
-# year Y is always inside solar year Y, so every name works for these years.
-MIN_YEAR = 1901
-MAX_YEAR = 2100
 
 # Canonical names, in calendar order. 腊八, 小年 and 除夕 are the ones before the
 # year's own 春节 (in January or February; 腊八 falls in late December of the year

@@ -29,8 +29,7 @@ from typing import Any
 from tracker.model import Occurrence, Plan
 
 ENV_CACHE = "SHUANGYONG_CACHE"
-FORMAT = 1
-_MAX_YEARS = 4  # expansions kept per plan
+FORMAT = 2
 
 __all__ = ["load_plan_cached", "expand_cached", "cache_dir", "ENV_CACHE"]
 
@@ -138,6 +137,12 @@ def _write(file: Path, entry: dict) -> None:
             pass
 
 
+def _year_file(file: Path, year: int) -> Path:
+    """Where one year's expansion is kept: a file of its own, read only by what needs the
+    whole year (`done ID` and `show ID` expand their one task)."""
+    return file.with_name(f"{file.stem}.{year}.pickle")
+
+
 def load_plan_cached(path: Path | str, year: int | None = None) -> Plan:
     """Like tracker.plan.loader.load_plan, from the cache when nothing it depends on changed."""
     folder = cache_dir()
@@ -162,7 +167,7 @@ def load_plan_cached(path: Path | str, year: int | None = None) -> Plan:
     plan = load_plan(path, year)
     deps = _dependencies(resolved, plan)
     if deps[: len(before)] == before:
-        entry = {"format": FORMAT, "code": code, "deps": deps, "plan": plan, "years": {}}
+        entry = {"format": FORMAT, "code": code, "deps": deps, "plan": plan}
         _write(file, entry)
         _remember(plan, file, entry)
     return plan
@@ -177,19 +182,25 @@ def _remember(plan: Plan, file: Path, entry: dict) -> None:
 def expand_cached(plan: Plan, year: int) -> list[Occurrence]:
     """expand_plan(plan, year), kept with the cached plan when the plan came from the cache."""
     known = _ENTRIES.get(id(plan))
+    stamp: dict[str, Any] = {}
     if known is not None and known[0] is plan:
-        occurrences = known[2].setdefault("years", {}).get(year)
+        _, file, entry = known
+        years: dict[int, Any] = entry.setdefault("years", {})  # in this process
+        occurrences = years.get(year)
         if isinstance(occurrences, list):
             return list(occurrences)
+        # A year's file is valid only for the plan entry it was expanded from.
+        stamp = {"format": FORMAT, "code": entry["code"], "deps": entry["deps"], "year": year}
+        stored = _read(_year_file(file, year))
+        if stored is not None and isinstance(stored.get("occurrences"), list) and all(
+            stored.get(k) == v for k, v in stamp.items()
+        ):
+            years[year] = stored["occurrences"]
+            return list(stored["occurrences"])
     from tracker.calendar.schedule import expand_plan  # only now: its imports cost more than a hit
 
-    if known is None or known[0] is not plan:
-        return expand_plan(plan, year)
-    _, file, entry = known
-    years: dict[int, Any] = entry["years"]
     occurrences = expand_plan(plan, year)
-    if len(years) >= _MAX_YEARS:
-        years.clear()
-    years[year] = occurrences
-    _write(file, entry)
+    if stamp:
+        years[year] = occurrences
+        _write(_year_file(file, year), {**stamp, "occurrences": occurrences})
     return list(occurrences)

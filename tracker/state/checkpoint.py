@@ -29,6 +29,7 @@ import zlib
 from pathlib import Path
 
 from tracker.state.backups import atomic_write
+from tracker.state.fileformat import CHANGES
 from tracker.state.fold import Fold, no_gc
 from tracker.state.locking import pread
 
@@ -143,6 +144,7 @@ def load(log, plan_key: str | None) -> Fold | None:
         if not _matches(log, data):
             return None
         fold = Fold.restore(data["fold"])
+        fold.prefix = (data["offset"], data["crc"])
         log.resume(
             header=data["header"], header_bytes=data["header_bytes"], offset=data["offset"],
             lines=data["lines"], ident=tuple(data["ident"]), seen=_unpack_seen(data["seen"]),
@@ -150,6 +152,48 @@ def load(log, plan_key: str | None) -> Fold | None:
     except Exception:  # noqa: BLE001 - a damaged checkpoint means: read the log
         return None
     return fold
+
+
+def prefix_events(log, prefix: tuple[int, int], needles: tuple[bytes, ...]) -> list[dict] | None:
+    """The events among the log's first ``prefix[0]`` bytes (the part a checkpoint stands for)
+    whose line contains one of `needles`, in file order; None when those bytes are no longer
+    the ones the checkpoint was made of (same inode and CRC-32, as :func:`load` checks).
+
+    Those lines were checked when the checkpoint was written from them: only the matching
+    ones are parsed, so one occurrence's history costs a scan, not a reading of the log."""
+    import json
+
+    offset, crc = prefix
+    try:
+        fd = os.open(log.real_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != log.ident or st.st_size < offset:
+            return None
+        with mmap.mmap(fd, offset, access=mmap.ACCESS_READ) as view:
+            if zlib.crc32(view) != crc:
+                return None
+            raw = view[:]
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    starts: set[int] = set()
+    body = raw.find(b"\n") + 1  # after the header
+    for needle in needles:
+        at = raw.find(needle, body)
+        while at >= 0:
+            starts.add(raw.rfind(b"\n", 0, at) + 1)
+            end = raw.find(b"\n", at)  # the prefix ends with a newline (checked by its CRC)
+            at = raw.find(needle, end + 1) if end >= 0 else -1
+    lines = [raw[i : raw.find(b"\n", i)] for i in sorted(starts)]
+    out = []
+    for item in json.loads(b"[" + b",".join(lines) + b"]") if lines else ():
+        if isinstance(item, dict) and item.get("t") == CHANGES:
+            out.append(item["doc"])
+    return out
 
 
 def _matches(log, data: dict) -> bool:

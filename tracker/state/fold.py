@@ -179,6 +179,7 @@ class Fold:
 
     def __init__(self, plan_key: str | None = None) -> None:
         self.partial = False
+        self.prefix: tuple[int, int] | None = None  # partial: (bytes, CRC-32) of the log it stands for
         self.plan_key = plan_key
         self.events: list[dict] = []
         self.by_seq: dict[int, dict] = {}

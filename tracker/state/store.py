@@ -300,8 +300,37 @@ class Store:
     ) -> list[Change]:
         """Changes oldest first, undone ones marked undone=True (see :func:`history.history`)."""
         with self._mutex:
+            self._settle()
+            if year is not None and occurrence is not None and self.fold.partial:
+                one = self._history_of(year, occurrence)
+                if one is not None:
+                    return history.history(one, year=year, occurrence=occurrence, since=since)
             self._complete()
             return history.history(self.fold, year=year, occurrence=occurrence, since=since)
+
+    def _history_of(self, year: int, occurrence: str) -> Fold | None:
+        """For one occurrence's history while the fold came from a checkpoint: a fold of the
+        events that can bear on it (its lines, found by their ids, plus every undo and
+        carry-over, and any line with an escape), without reading the whole log; None
+        when that cannot be done exactly (a carried item's id, a changed file)."""
+        fold = self.fold
+        if fold.prefix is None or "~" in occurrence:
+            return None
+        import json
+
+        y = fold.years.get(year)
+        ids = {occurrence, *(k for k, v in (y.alias.items() if y else ()) if v == occurrence)}
+        needles = (*(json.dumps(i, ensure_ascii=False).encode("utf-8") for i in sorted(ids)), b'"undo"', b'"carry"', b"\\")
+        docs = checkpoint.prefix_events(self.log, fold.prefix, needles)
+        if docs is None:
+            return None
+        docs += fold.events  # read after the checkpoint
+        docs.sort(key=lambda d: d["seq"])
+        one = Fold(fold.plan_key)
+        one.events, one.by_seq = docs, {d["seq"]: d for d in docs}
+        one.undone = {d["undoes"] for d in docs if d["op"] == "undo"}
+        one.years = fold.years
+        return one
 
     def changed_since(self, seq: int, *, year: int | None = None, occurrence: str | None = None) -> list[Change]:
         """Changes newer than `seq` (a :attr:`revision` read earlier), optionally of one
