@@ -125,15 +125,27 @@ class RowActions(Screen):
         if row is None:
             return
 
-        from .dialogs import EvidenceDialog
+        from .dialogs import PENDING, EvidenceDialog
 
         ctx = self.shuangyong.ctx
         folder = evidence_folder(ctx)
 
-        def submit(choice: EvidenceChoice) -> str | None:
+        def submit(choice: EvidenceChoice):
+            if choice.archive:  # a copy may be gigabytes: in a worker, with its progress shown
+                from .widgets.progress import amount
+
+                def change(t, report):
+                    def progress(done: int, total: int) -> None:
+                        report(done, total, f"已复制 {amount(done)} / {amount(total)}")
+
+                    return t.add_evidence(row.id, choice.kind, choice.text, label=choice.label, archive=True,
+                                          progress=progress)
+
+                self.shuangyong.edit_slow(row.id, change, row.occurrence.year,
+                                          title=f"复制到档案：{clip(Path(choice.text).name, 50)}", finished=dialog.finish)
+                return PENDING
             return self.shuangyong.edit(
-                row.id,
-                lambda t: t.add_evidence(row.id, choice.kind, choice.text, label=choice.label, archive=choice.archive),
+                row.id, lambda t: t.add_evidence(row.id, choice.kind, choice.text, label=choice.label),
                 row.occurrence.year,
             )
 
@@ -146,7 +158,8 @@ class RowActions(Screen):
                 remember(ctx, EVIDENCE_FOLDER, str(Path(choice.text).parent))
 
         picker = folder is not None
-        self.app.push_screen(EvidenceDialog(row, self.guarded(row, submit), folder=folder or ctx.db_path.parent, picker=picker), done)
+        dialog = EvidenceDialog(row, self.guarded(row, submit), folder=folder or ctx.db_path.parent, picker=picker)
+        self.app.push_screen(dialog, done)
 
     def action_note(self) -> None:
         row = self._selected()

@@ -26,10 +26,13 @@ from .board import Board
 from .main import MainScreen
 from .memory import NOTICE_SEEN, recall
 from .messages import BoardChanged, BoardLoaded, OpenDetail, OpenMeeting
+from .problems import failure_text
 
 if TYPE_CHECKING:
     from tracker.model import TrackedOccurrence
     from tracker.service import AppContext, Tracker
+
+    from .dialogs.progress import Report
 
 POLL_SECONDS = 2.0
 
@@ -162,8 +165,6 @@ class ShuangyongApp(App[None]):
     def edit(self, occurrence_id: str, change: Callable[["Tracker"], object], year: int | None = None) -> str | None:
         """Make one change through the Tracker of the row's year (`year`; default the viewed
         one); return an error message, or None when done."""
-        from tracker.errors import TrackerError
-
         board = self.board
         if board is None:
             return "数据尚未载入，请稍候"
@@ -171,17 +172,51 @@ class ShuangyongApp(App[None]):
             with board.lock:
                 recorded = change(board.tracker.of_year(year or board.year))
                 row = board.update(occurrence_id, getattr(recorded, "seq", None), year)
-        except TrackerError as exc:
-            return str(exc)
-        except OSError as exc:
-            where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
-            return f"文件操作失败{where}（{exc.strerror or exc}）"
         except Exception as exc:  # shown as a message, never as a traceback
-            return f"操作失败：{exc}"
+            return failure_text(exc)
+        self._edited(board, row)
+        return None
+
+    def edit_slow(
+        self, occurrence_id: str, change: Callable[["Tracker", Report], object], year: int | None = None, *,
+        title: str, finished: Callable[[str | None], None],
+    ) -> None:
+        """Like :meth:`edit`, for a change that copies a large file: it runs in a worker under a
+        progress dialog (Esc cancels, leaving nothing behind); `finished` hears None when it
+        was recorded, else what went wrong (or that it was cancelled).
+
+        The change runs without the board's lock, so the screen's poll and redraws go on:
+        the Tracker calls it makes before the copy only read (see Tracker.add_evidence); the
+        row is re-read under the lock once it is recorded."""
+        from .dialogs import Outcome, ProgressDialog
+
+        board = self.board
+        if board is None:
+            finished("数据尚未载入，请稍候")
+            return
+
+        def job(report: Report):
+            with board.lock:
+                tracker = board.tracker.of_year(year or board.year)
+            recorded = change(tracker, report)
+            with board.lock:
+                return board.update(occurrence_id, getattr(recorded, "seq", None), year)
+
+        def done(outcome: Outcome | None) -> None:
+            if outcome is None or outcome.cancelled:
+                finished("已取消：文件没有复制进档案，也没有记录。")
+            elif outcome.error is not None:
+                finished(failure_text(outcome.error))
+            else:
+                self._edited(board, outcome.value)
+                finished(None)
+
+        self.push_screen(ProgressDialog(title, job), done)
+
+    def _edited(self, board: Board, row: TrackedOccurrence | None) -> None:
         self.broadcast(row)
         if board.stale and not self._reloading:
             self.reload()  # our write brought in changes from elsewhere: show them too
-        return None
 
     def broadcast(self, row: TrackedOccurrence | None) -> None:
         """Tell every open screen that the board changed."""

@@ -64,19 +64,21 @@ def reports(app: App, board: Board) -> None:
     """Every output (总结, 台账, 会议纪要, 档案), in the format chosen, through tracker.outputs.produce."""
     from tracker.outputs import produce
 
-    from .dialogs import PathChoice, PathDialog
+    from .dialogs import PENDING, PathChoice, PathDialog
 
     options = [(o.label, o.key) for o in produce.OUTPUTS]
     names = {o.key: o.default_name.replace("-{year}", "{}") for o in produce.OUTPUTS}
     written: list[produce.Written] = []
 
-    def submit(choice: PathChoice) -> str | None:
+    def submit(choice: PathChoice):
         from tracker.errors import TrackerError
 
         kind = choice.option or options[0][1]
+        if kind == "archive-zip":  # copies every evidence file: in a worker, with its progress shown
+            write_archive(app, board, choice.path, written, dialog.finish)
+            return PENDING
         try:
-            with board.lock:
-                result = produce.write_output(board.tracker, kind, choice.path)
+            result = produce.write_output(board.tracker, kind, choice.path, lock=board.lock)
         except TrackerError as exc:
             return str(exc)
         except OSError as exc:
@@ -90,11 +92,41 @@ def reports(app: App, board: Board) -> None:
             app.notify("\n".join(lines), timeout=10, markup=False)
 
     first = produce.OUTPUTS[0]
-    app.push_screen(
-        PathDialog("生成报告", first.default_name.format(year=board.year), submit, options=options, ok_label="生成",
-                   names=names),
-        done,
-    )
+    dialog = PathDialog("生成报告", first.default_name.format(year=board.year), submit, options=options, ok_label="生成",
+                        names=names)
+    app.push_screen(dialog, done)
+
+
+def write_archive(app: App, board: Board, path, written: list, finished) -> None:
+    """The 档案 export under a progress dialog: files copied of all, bytes, Esc cancels (the
+    unfinished .zip or folder is removed). `finished` hears None or what went wrong."""
+    from tracker.outputs import produce
+
+    from .dialogs import Outcome, ProgressDialog
+    from .problems import failure_text
+    from .widgets.progress import amount
+
+    def job(report):
+        def progress(files: int, total: int, done: int, size: int) -> None:
+            text = f"已复制佐证文件 {files}/{total} 个（{amount(done)} / {amount(size)}）"
+            if size:  # by bytes: one 2 GB video among small photos is most of the work
+                report(done, size, text)
+            else:
+                report(files, total, text)
+
+        return produce.write_output(board.tracker, "archive-zip", path, progress=progress, lock=board.lock)
+
+    def ended(outcome: Outcome | None) -> None:
+        if outcome is None or outcome.cancelled:
+            finished("已取消：档案没有生成，也没有留下未完成的文件。")
+        elif outcome.error is not None:
+            error = outcome.error
+            finished(f"无法写入 {path}：{error.strerror or error}" if isinstance(error, OSError) else failure_text(error))
+        else:
+            written[:] = [outcome.value]
+            finished(None)
+
+    app.push_screen(ProgressDialog("生成档案", job, first="正在编排件号、生成目录"), ended)
 
 
 def import_plan(app: App) -> None:

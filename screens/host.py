@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from tracker.service import AppContext, Tracker
 
     from .board import Board
+    from .dialogs.progress import Report
 
 
 class Host(Protocol):
@@ -22,6 +23,11 @@ class Host(Protocol):
     def ctx_today(self) -> date: ...
 
     def edit(self, occurrence_id: str, change: Callable[[Tracker], object], year: int | None = None) -> str | None: ...
+
+    def edit_slow(
+        self, occurrence_id: str, change: Callable[[Tracker, Report], object], year: int | None = None, *,
+        title: str, finished: Callable[[str | None], None],
+    ) -> None: ...
 
     def undo(self) -> None: ...
 

@@ -70,3 +70,15 @@ def describe_failure(exc: BaseException) -> tuple[str, list[str], str]:
         where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
         return ("文件操作失败", [f"文件操作失败{where}（{exc.strerror or exc}）"], "")
     return ("程序内部错误", [f"{type(exc).__name__}: {exc}"], "请把这条信息告诉维护人员。按 r 重试，按 q 退出。")
+
+
+def failure_text(exc: BaseException) -> str:
+    """One line in Chinese for a change that failed (shown in its dialog or a message)."""
+    from tracker.errors import TrackerError
+
+    if isinstance(exc, TrackerError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
+        return f"文件操作失败{where}（{exc.strerror or exc}）"
+    return f"操作失败：{exc}"

@@ -917,7 +917,7 @@ async def test_reports_offer_every_output(app, home):
             await pilot.pause()
             assert app.screen.query_one("#path-input", Input).value == name
             await pilot.click("#ok")
-            await pilot.pause()
+            await settle(pilot)  # the 档案 runs in a worker under a progress dialog
             assert (home / name).exists(), name
         minutes = "\n".join(p.text for p in docx.Document(str(home / "会议纪要-2026.docx")).paragraphs)
         assert "会议议定事项" in minutes and "走访军属" in minutes

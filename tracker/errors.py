@@ -42,6 +42,13 @@ class WhenError(TrackerError):
     """A `when` expression that cannot be read. The message is Chinese and says why."""
 
 
+class Cancelled(TrackerError):
+    """The user stopped a long operation (a large copy); nothing of it was kept or recorded.
+
+    Raised by the progress callback the caller passed in, so it leaves through the code that
+    copies, which removes whatever it had written."""
+
+
 class StoreError(TrackerError):
     """The state file cannot be read or written; the message names the file and the backup."""
 

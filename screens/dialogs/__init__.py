@@ -1,7 +1,7 @@
 """Modal dialogs, one family per module. Each collects input and hands it to a `submit`
 callback that makes the change through the service (see base.Dialog)."""
 
-from .base import Dialog
+from .base import PENDING, Dialog
 from .confirm import ConfirmDialog
 from .evidence import EvidenceChoice, EvidenceDialog
 from .filter import FilterDialog
@@ -12,10 +12,11 @@ from .note import NoteDialog
 from .notice import DefaultPlanNotice
 from .owner import OwnerDialog
 from .paths import PathChoice, PathDialog
+from .progress import Outcome, ProgressDialog
 from .status import StatusChoice, StatusDialog
 
 __all__ = [
     "ConfirmDialog", "DefaultPlanNotice", "Dialog", "EvidenceChoice", "EvidenceDialog", "FilterDialog", "ImportChoice",
-    "ImportDialog", "MeetingInfoDialog", "MessageDialog", "NoteDialog", "OwnerDialog", "PathChoice", "PathDialog",
-    "StatusChoice", "StatusDialog",
+    "ImportDialog", "MeetingInfoDialog", "MessageDialog", "NoteDialog", "Outcome", "OwnerDialog", "PENDING",
+    "PathChoice", "PathDialog", "ProgressDialog", "StatusChoice", "StatusDialog",
 ]

@@ -21,6 +21,10 @@ from tracker.model import TrackedOccurrence
 from ..text import clip
 
 
+PENDING = type("Pending", (), {"__repr__": lambda self: "PENDING"})()
+"""What a submit callback returns when it has started a long job (see :meth:`Dialog.finish`)."""
+
+
 class Dialog(ModalScreen[object]):
     """Common frame: a title, the body, an error line, 确定 / 取消."""
 
@@ -69,6 +73,7 @@ class Dialog(ModalScreen[object]):
     def __init__(self, submit: Callable[[object], str | None] | None = None) -> None:
         super().__init__()
         self._submit = submit
+        self._pending: object = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -101,10 +106,21 @@ class Dialog(ModalScreen[object]):
                 error = self._submit(value)
             except Exception as exc:  # a message in the dialog, never a traceback
                 error = f"操作失败：{exc}"
+            if error is PENDING:  # a long job runs (in a progress dialog): it calls finish
+                self._pending = value
+                return
             if error:
                 self.show_error(error)
                 return
         self.dismiss(value)
+
+    def finish(self, error: str | None) -> None:
+        """The end of a job a submit started (it returned PENDING): close with the value it
+        was given, or stay open and say what went wrong, with what the user typed kept."""
+        if error:
+            self.show_error(error)
+        else:
+            self.dismiss(self._pending)
 
     def action_submit(self) -> None:
         focused = self.focused

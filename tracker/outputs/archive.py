@@ -9,7 +9,8 @@ links are listed as 件 without a file. Each level has a 目录 as .xlsx and .do
 items and evidence, year by year) and the 缺项清单 (indicators or 大项 with no evidence in a year).
 
 :func:`build_archive` writes into a folder or a .zip; a progress callback hears about every
-file copied so large copies can be shown.
+chunk and every file copied so large copies can be shown, and what it raises (e.g.
+:class:`~tracker.errors.Cancelled`) stops the export with nothing left behind.
 """
 
 from __future__ import annotations
@@ -282,6 +283,8 @@ def build_archive(
     def step(n: int) -> None:
         nonlocal done_bytes
         done_bytes += n
+        if progress is not None:  # within a file too: a 2 GB video is one file
+            progress(done_files, len(copies), done_bytes, total_bytes)
 
     is_zip = target.suffix.lower() == ".zip"
     work = target.parent / f".{target.name}.{os.getpid()}.tmp"

@@ -8,6 +8,7 @@ was written in words the caller shows as they are.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,8 +43,18 @@ OUTPUTS = (
 MINUTES_DAYS = 7
 
 
-def write_output(tracker, key: str, path: Path | str, *, progress=None) -> Written:
-    """The output named by an OUTPUTS key: what the app's 生成报告 list runs."""
+def write_output(tracker, key: str, path: Path | str, *, progress=None, lock=None) -> Written:
+    """The output named by an OUTPUTS key: what the app's 生成报告 list runs.
+
+    ``lock``: held while the Tracker is read (the whole output, except the 档案's file
+    copies, which run without it so a caller's screen is not held up by them)."""
+    if key == "archive-zip":
+        return write_archive(tracker, path, progress=progress, lock=lock)
+    with lock if lock is not None else nullcontext():
+        return _write_output(tracker, key, path)
+
+
+def _write_output(tracker, key: str, path: Path | str) -> Written:
     if key.startswith("summary"):
         return write_summary(tracker, path)
     if key.startswith("ledger"):
@@ -53,8 +64,6 @@ def write_output(tracker, key: str, path: Path | str, *, progress=None) -> Writt
 
         since = datetime.now().astimezone() - timedelta(days=MINUTES_DAYS)
         return write_minutes(tracker, path, since=since)
-    if key == "archive-zip":
-        return write_archive(tracker, path, progress=progress)
     raise TrackerError(f"未知的输出“{key}”")
 
 
@@ -237,8 +246,10 @@ def write_meeting(tracker, path: Path | str, *, changes, title: str, since: date
     return Written(path, f"已写入 {path}：{len(changes)} 项修改。")
 
 
-def write_archive(tracker, target: Path | str, *, years: list[int] | None = None, progress=None) -> Written:
-    """档案 of one or more years (one state file, one plan) into a folder or a .zip."""
+def write_archive(tracker, target: Path | str, *, years: list[int] | None = None, progress=None,
+                  lock=None) -> Written:
+    """档案 of one or more years (one state file, one plan) into a folder or a .zip; ``lock``
+    is held while the Tracker is read, not while files are copied."""
     from datetime import date
 
     from tracker.outputs.archive import build_archive, guard_archive
@@ -247,13 +258,14 @@ def write_archive(tracker, target: Path | str, *, years: list[int] | None = None
     guard_archive(target, protected(tracker), keep_dirs=(getattr(tracker, "archive_dir", None),))
     chosen = years or [tracker.year]
     inputs = []
-    for year in chosen:
-        if year == tracker.year:
-            one = tracker
-        else:
-            one = type(tracker)(tracker.plan, tracker.store, year, tracker.today,
-                                archive_dir=getattr(tracker, "archive_dir", None))
-        inputs.append((year, one.tracked(), min(tracker.today, date(year, 12, 31))))
+    with lock if lock is not None else nullcontext():
+        for year in chosen:
+            if year == tracker.year:
+                one = tracker
+            else:
+                one = type(tracker)(tracker.plan, tracker.store, year, tracker.today,
+                                    archive_dir=getattr(tracker, "archive_dir", None))
+            inputs.append((year, one.tracked(), min(tracker.today, date(year, 12, 31))))
     result = build_archive(tracker.plan, inputs, target, progress=progress)
     span = f"{chosen[0]}年" if len(chosen) == 1 else f"{chosen[0]}—{chosen[-1]}年"
     message = (f"已写入 {target}：{span}档案 {result.items} 件，复制文件 {result.files} 个"

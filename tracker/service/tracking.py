@@ -363,7 +363,12 @@ class Tracker:
         label: str = "",
         archive: bool = False,
         by: str | None = None,
+        progress=None,
     ) -> Change:
+        """``progress(done_bytes, total_bytes)`` hears how far a file's reading (and copying
+        into the 档案) has come; what it raises stops it, nothing recorded or left behind.
+        Before the copy this only reads the plan and the store (which has its own lock), so
+        a caller may run it without holding its own lock on this Tracker."""
         row = self.get(occurrence_id)
         if kind is not EvidenceKind.FILE:
             text = text.strip()  # a file name may really begin or end with a space
@@ -373,7 +378,7 @@ class Tracker:
             raise TrackerError(f"链接“{text}”不完整，请以 http:// 或 https:// 开头")
         return self.store.add_evidence(
             self.year, row.id, kind, text, label=label.strip(),
-            archive_dir=self.archive_dir if archive else None, by=by,
+            archive_dir=self.archive_dir if archive else None, by=by, progress=progress,
         )
 
     def undo(self, *, by: str | None = None, session: str | None = None, anyone: bool = False) -> Change | None:

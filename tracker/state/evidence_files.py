@@ -98,10 +98,13 @@ def _archive_folder(root: Path, parts: tuple[str, ...], made: list[Path]) -> Pat
 
 
 def read_evidence_file(
-    text: str, archive: Path | None, parts: tuple[str, ...] = ()
+    text: str, archive: Path | None, parts: tuple[str, ...] = (), progress=None
 ) -> tuple[str, int, str, str | None, list[Path]]:
     """Absolute path, size, sha256, the archive copy in archive/parts (made from the same
-    bytes) and the folders made for it (for :func:`discard` when it is not recorded)."""
+    bytes) and the folders made for it (for :func:`discard` when it is not recorded).
+
+    ``progress(done_bytes, total_bytes)`` hears about every chunk; whatever it raises (e.g.
+    :class:`~tracker.errors.Cancelled`) stops the read and removes the partial copy."""
     if "\0" in text:
         raise InvalidChange("佐证文件路径中含有空字符（\\0），请检查后重新输入。")
     path = os.path.abspath(os.path.expanduser(text))  # spaces may belong to the name
@@ -141,6 +144,8 @@ def read_evidence_file(
                     size += len(chunk)
                     if out is not None:
                         out.write(chunk)
+                    if progress is not None:
+                        progress(size, max(st.st_size, size))
                 if out is not None:
                     out.flush()
                     os.fsync(out.fileno())
@@ -162,6 +167,9 @@ def read_evidence_file(
         discard(copy_path, made)
         where = f"归档到 {archive}" if archive is not None else "读取"
         raise InvalidChange(f"佐证文件 {path} {where}失败：{exc.strerror or exc}") from None
+    except BaseException:  # cancelled, interrupted: no partial copy left in the 档案
+        discard(copy_path, made)
+        raise
     return path, size, h.hexdigest(), str(copy_path) if copy_path is not None else None, made
 
 

@@ -484,14 +484,15 @@ class Store:
 
     def add_evidence(
         self, year: int, occurrence: str, kind: EvidenceKind | str, text: str, *, label: str = "",
-        archive_dir: Path | None = None, by: str | None = None,
+        archive_dir: Path | None = None, by: str | None = None, progress=None,
     ) -> Change:
         """Attach 佐证材料. For a file: its path (relative when inside the state file's folder,
         see :func:`tracker.evidence.stored_path`), size and sha256, optional archive copy.
 
         The archive copy goes to ``archive_dir/<year>/<occurrence>/<name>`` (``name-1.ext``
         and so on when taken). A missing, unreadable or directory path raises
-        InvalidChange and records nothing.
+        InvalidChange and records nothing. ``progress(done_bytes, total_bytes)``: see
+        :func:`read_evidence_file` (the file is read before the state file is locked).
         """
         occ = self._occ(occurrence)
         try:
@@ -512,7 +513,7 @@ class Store:
         archived, made = None, []
         if kind is EvidenceKind.FILE:
             root = Path(archive_dir).expanduser().absolute() if archive_dir is not None else None
-            path, size, digest, archived, made = read_evidence_file(text, root, (str(year), safe_name(occ)))
+            path, size, digest, archived, made = read_evidence_file(text, root, (str(year), safe_name(occ)), progress)
             folder = self.evidence_folder
             record.update(text=stored_path(path, folder), size=size, sha256=digest,
                           archived=stored_path(archived, folder) if archived else None)
