@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .commands import Command
-from .text import legend
+from .text import legend_marks
 
 GENERAL = (
     ("Ctrl+P", "命令面板：输入汉字即可查找下面所有命令"),
@@ -55,10 +55,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("", "", "")
         for key, what in GENERAL:
             table.add_row(key, "", what)
-        notes = Text(
-            "\n在输入框里打字时，单键命令不起作用；按 Esc 或回车离开输入框。\n"
-            f"标记：{legend()}。"
-        )
+        table.add_row("", "", "")
+        # The marks of the task table, one a line: a mark never wraps away from its meaning.
+        for n, (mark, meaning, _) in enumerate(legend_marks()):
+            table.add_row("标记" if n == 0 else "", mark, meaning)
+        notes = Text("\n在输入框里打字时，单键命令不起作用；按 Esc 或回车离开输入框。")
         text = Group(table, notes)
         with Vertical(id="help"):
             yield Static(Content("按键与命令（上下键滚动，按 Esc 关闭）"), id="help-title")

@@ -31,16 +31,11 @@ CARRIED = "〔延续〕"  # before the title of work carried over from last year
 ELLIPSIS = ".."
 
 
-def legend() -> str:
-    """What the marks mean, in full."""
-    return legend_forms()[0]
-
-
-def legend_forms() -> tuple[str, str]:
-    """What the marks mean: the full wording, then a short one that fits 80 columns."""
+def legend_marks() -> tuple[tuple[str, str, str], ...]:
+    """(mark, what it means, a shorter wording) for every mark the table shows."""
     from tracker.service import HOLIDAY_MARK, HOLIDAY_MEANING, HOLIDAY_MEANING_SHORT
 
-    marks = (  # (mark, meaning, short meaning)
+    return (
         (MARK_PROVISIONAL, "日期暂定", "暂定"),
         (MARK_SHIFTED, "遇节假日调整", "已调整"),
         (MARK_MOVED, "已改期", "改期"),
@@ -49,8 +44,18 @@ def legend_forms() -> tuple[str, str]:
         (HOLIDAY_MARK, HOLIDAY_MEANING, HOLIDAY_MEANING_SHORT),
         (CARRIED, "上年未完成", "上年未完成"),
     )
+
+
+def legend() -> str:
+    """What the marks mean, in full."""
+    return legend_forms()[0]
+
+
+def legend_forms() -> tuple[str, str]:
+    """What the marks mean, on one line: the full wording, then a short one that fits 80
+    columns."""
     full, short = (
-        "  ".join(mark + ("" if mark == CARRIED else " ") + meaning[form] for mark, *meaning in marks)
+        "  ".join(mark + ("" if mark == CARRIED else " ") + meaning[form] for mark, *meaning in legend_marks())
         for form in (0, 1)
     )
     return full, short

@@ -276,3 +276,20 @@ async def test_week_view_acts_on_next_years_rows_in_next_years_records(home, db)
         assert "weekly@2027-01-01" not in store.states(2026)
     finally:
         store.close()
+
+
+async def test_help_lists_every_mark_beside_its_meaning_at_80x24(shequ_app):
+    from screens.help import HelpScreen
+    from screens.text import legend_marks
+
+    async with shequ_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(shequ_app.screen, HelpScreen)
+        body = shequ_app.screen.query_one("#help-body")
+        body.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        lines = [s.text for s in shequ_app.screen._compositor.render_strips()]
+        for mark, meaning, _ in legend_marks():
+            assert any(mark in line and meaning in line for line in lines), (mark, meaning)
