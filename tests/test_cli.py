@@ -197,3 +197,29 @@ def test_broken_plan_never_shows_traceback(env):
     assert result.exit_code == 1
     assert str(bad) in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_list_json_is_the_same_text_with_or_without_orjson(monkeypatch):
+    import builtins
+
+    from tracker.cli.listing import json_list
+
+    rows = [
+        {"id": "a@2026-01", "title": "走访\x1b]52;c;x\x07慰问\u202e", "amount": 1500.5, "n": 3, "ok": True,
+         "none": None, "list": ["签到表", "照片\n说明"], "facts": {"place": "社区\u3000活动室"}},
+        {"id": "b", "owner": "团委\ud800", "reason": "引号\"与\\反斜杠", "big": 10**15, "small": 0.1},
+    ]
+    with_orjson = json_list(rows)
+    real_import = builtins.__import__
+
+    def no_orjson(name, *args, **kwargs):
+        if name == "orjson":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_orjson)
+    without = json_list(rows)
+    assert with_orjson == without
+    assert "\x1b" not in with_orjson and "\u202e" not in with_orjson and "\ud800" not in with_orjson
+    assert json.loads(with_orjson)[0]["title"] == rows[0]["title"]
+    assert with_orjson.splitlines()[1].startswith('{"id":"a@2026-01","title":')
