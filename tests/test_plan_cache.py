@@ -42,7 +42,7 @@ def cached(plan, year):
 def test_second_load_comes_from_the_cache_and_equals_a_fresh_one(world):
     tmp, plan = world
     first = cached(plan, 2026)
-    assert list((tmp / "cache").glob("*.pickle"))
+    assert list((tmp / "cache" / "plans").glob("*.pickle"))
     p1 = cache.load_plan_cached(plan, 2026)
     p2 = cache.load_plan_cached(plan, 2026)
     assert p1 == p2 == load_plan(plan, 2026)
@@ -95,10 +95,10 @@ def test_catalogue_change_is_seen(world):
 def test_damaged_cache_falls_back_silently(world):
     tmp, plan = world
     cached(plan, 2026)
-    for file in (tmp / "cache").glob("*.pickle"):
+    for file in (tmp / "cache" / "plans").glob("*.pickle"):
         file.write_bytes(b"\x80\x05garbage")
     _same(cached(plan, 2026), fresh(plan, 2026))
-    for file in (tmp / "cache").glob("*.pickle"):
+    for file in (tmp / "cache" / "plans").glob("*.pickle"):
         file.write_bytes(b"")
     _same(cached(plan, 2026), fresh(plan, 2026))
 
@@ -145,7 +145,7 @@ def test_cli_sees_plan_edits(world, monkeypatch):
 def test_a_years_expansion_is_its_own_file_and_never_outlives_its_plan(world):
     tmp, plan = world
     cached(plan, 2026)
-    year_files = list((tmp / "cache").glob("*.2026.pickle"))
+    year_files = list((tmp / "cache" / "plans").glob("*.2026.pickle"))
     assert len(year_files) == 1  # the plan alone is read by a command that expands one task
     old = year_files[0].read_bytes()
     text = plan.read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ ENV_PLAN = "SHUANGYONG_PLAN"
 ENV_DB = "SHUANGYONG_DB"
 ENV_CONFIG = "SHUANGYONG_CONFIG"
 ENV_TODAY = "SHUANGYONG_TODAY"
+ENV_CACHE = "SHUANGYONG_CACHE"
 
 DEFAULT_PLAN_NOTICE = (
     "未配置计划文件，正在使用内置的社区计划。"
@@ -35,6 +36,23 @@ def config_path() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def cache_folder() -> Path | None:
+    """The one folder every cache lives in (the plan cache's ``plans/``, the checkpoints'
+    ``checkpoints/``, the digests' ``digests.json``), or None when caching is off.
+
+    ``SHUANGYONG_CACHE`` names another folder and ``0`` turns every cache off; otherwise the
+    platform's cache folder for this user. Never beside the state file: that folder is often
+    shared, and a cache is only ever read from a place no one else can write."""
+    configured = os.environ.get(ENV_CACHE, "").strip()
+    if configured == "0":
+        return None
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
 
 
 def default_db_path() -> Path:

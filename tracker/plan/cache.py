@@ -12,8 +12,9 @@ result depends on is exactly as it was when the entry was written:
   plus the chinesecalendar version (its holiday data).
 
 Anything else (a damaged or foreign file, a pickle error, a different Python) means a
-fresh load; the cache is written atomically beside nothing the user owns: in the
-user's cache folder (``SHUANGYONG_CACHE`` names another folder, ``0`` turns it off).
+fresh load; the cache is written atomically beside nothing the user owns: in ``plans/`` of
+the user's cache folder (:func:`tracker.settings.cache_folder`: ``SHUANGYONG_CACHE`` names
+another folder, ``0`` turns every cache off).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.model import Occurrence, Plan
+from tracker.settings import ENV_CACHE, cache_folder
 
-ENV_CACHE = "SHUANGYONG_CACHE"
 FORMAT = 2
 
 __all__ = ["load_plan_cached", "expand_cached", "cache_dir", "ENV_CACHE"]
@@ -38,14 +39,9 @@ _ENTRIES: dict[int, tuple[Plan, Path, dict]] = {}
 
 
 def cache_dir() -> Path | None:
-    env = os.environ.get(ENV_CACHE)
-    if env == "0":
-        return None
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_path
-
-    return user_cache_path("shuangyong-tui", appauthor=False) / "plans"
+    """Where the plan cache's files go; None when caching is off."""
+    folder = cache_folder()
+    return folder / "plans" if folder is not None else None
 
 
 def _stat(path: Path) -> tuple[str, int, int]:

@@ -11,8 +11,8 @@ be read, and the log is read whole, silently. History, undo and a plan other tha
 the checkpoint was folded for read the log whole too (see :class:`~tracker.state.fold.Fold`
 ``partial``).
 
-Where: the user's own cache folder (``SHUANGYONG_CACHE`` or the platform's cache folder),
-one file per state file, named by a digest of its real path, written atomically. Not
+Where: ``checkpoints/`` in the user's own cache folder (:func:`tracker.settings.cache_folder`;
+``SHUANGYONG_CACHE=0`` turns checkpoints off with every other cache), one file per state file, named by a digest of its real path, written atomically. Not
 beside the state file: that folder is often shared, and a checkpoint is a ``pickle``,
 which must only ever be read from a place no one else can write.
 """
@@ -28,13 +28,13 @@ import sys
 import zlib
 from pathlib import Path
 
+from tracker.settings import ENV_CACHE, cache_folder  # noqa: F401  (ENV_CACHE: for tests and bench)
 from tracker.state.backups import atomic_write
 from tracker.state.fileformat import CHANGES
 from tracker.state.fold import Fold, no_gc
 from tracker.state.locking import pread
 
 FORMAT = 1
-ENV_CACHE = "SHUANGYONG_CACHE"
 MIN_BYTES = 1 << 20  # smaller logs read fast enough: no checkpoint
 REFRESH_BYTES = 256 << 10  # rewrite the checkpoint once the unread tail is this long
 MAX_BYTES = 1 << 30
@@ -46,18 +46,13 @@ def _version() -> tuple:
     return (FORMAT, __version__, sys.version_info[:2], sys.implementation.name)
 
 
-def cache_dir() -> Path:
-    configured = os.environ.get(ENV_CACHE, "").strip()
-    if configured:
-        return Path(configured).expanduser()
-    from platformdirs import user_cache_path
-
-    return user_cache_path("shuangyong-tui", appauthor=False)
-
-
-def path_for(real_path: Path) -> Path:
+def path_for(real_path: Path) -> Path | None:
+    """The checkpoint file for a state file; None when caching is off."""
+    folder = cache_folder()
+    if folder is None:
+        return None
     digest = hashlib.sha256(os.fsencode(os.path.abspath(real_path))).hexdigest()[:32]
-    return cache_dir() / "checkpoints" / f"{digest}.ckpt"
+    return folder / "checkpoints" / f"{digest}.ckpt"
 
 
 def prefix_crc(fd: int, size: int) -> int:
@@ -81,7 +76,8 @@ def _unpack_seen(packed: dict) -> dict[str, set[int]]:
 
 def save(log, fold: Fold) -> None:
     """Write a checkpoint of `fold` at the log's read position; any failure is ignored."""
-    if log.header is None or log.offset < MIN_BYTES:
+    target = path_for(log.real_path)
+    if target is None or log.header is None or log.offset < MIN_BYTES:
         return
     try:
         fd = os.open(log.real_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -109,7 +105,6 @@ def save(log, fold: Fold) -> None:
     }
     import pickle
 
-    target = path_for(log.real_path)
     with contextlib.suppress(OSError, pickle.PicklingError, ValueError, TypeError, RecursionError):
         blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -121,6 +116,8 @@ def load(log, plan_key: str | None) -> Fold | None:
     after it), else None. Never raises: a checkpoint is only ever a shortcut."""
     try:
         target = path_for(log.real_path)
+        if target is None:
+            return None
         fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except (OSError, ValueError):
         return None

@@ -6,8 +6,8 @@ ns, ctime in ns). It is used only when every part is the same as when the digest
 again. Only files of :data:`MIN_BYTES` or more: a smaller file hashes faster than the cache
 is read.
 
-Where: ``digests.json`` in the user's own cache folder (the checkpoint's, see
-:func:`tracker.state.checkpoint.cache_dir`; ``SHUANGYONG_CACHE=0`` turns it off), never
+Where: ``digests.json`` in the user's own cache folder (:func:`tracker.settings.cache_folder`;
+``SHUANGYONG_CACHE=0`` turns it off with every other cache), never
 beside the state file. Written atomically; a damaged, foreign or unreadable file is ignored
 silently and a failed write loses nothing but time.
 """
@@ -33,11 +33,10 @@ _loaded_from: Path | None = None
 
 
 def cache_file() -> Path | None:
-    if os.environ.get("SHUANGYONG_CACHE", "").strip() == "0":
-        return None
-    from tracker.state.checkpoint import cache_dir
+    from tracker.settings import cache_folder
 
-    return cache_dir() / "digests.json"
+    folder = cache_folder()
+    return folder / "digests.json" if folder is not None else None
 
 
 def key(st: os.stat_result) -> str:
