@@ -39,7 +39,11 @@ class RowActions(Screen):
 
     def confirm(self, row: TrackedOccurrence, what: str) -> None:
         """Say what was just changed, on which item, and how to take it back."""
-        self.notify(f"{what}：{clip(row.title, 40)}（按 u 撤销）", markup=False)
+        from tracker.service import item_name
+
+        board = self.shuangyong.board
+        name = item_name(row, board.year) if board is not None else row.title  # next year's with its date
+        self.notify(f"{what}：{clip(name, 56)}（按 u 撤销）", markup=False)
 
     def guarded(self, row: TrackedOccurrence, submit):
         """A dialog's submit that first looks whether someone changed the item since the dialog

@@ -259,9 +259,9 @@ class ShuangyongApp(App[None]):
         if not preview:
             self.notify("本次打开程序后你还没有可以撤销的修改（别人或其他窗口的修改不在此撤销）", markup=False)
             return
-        titles = {r.id: r.title for r in board.rows}
-        lines = [f"「{titles.get(c.occurrence, c.occurrence)}」{describe_change(c)}" for c in preview]
-        first = titles.get(preview[0].occurrence, preview[0].occurrence)
+        names = board.names(preview)  # by year and id: a change to next year's item of the same id is not this year's
+        lines = [f"「{names.get((c.year, c.occurrence), c.occurrence)}」{describe_change(c)}" for c in preview]
+        first = names.get((preview[0].year, preview[0].occurrence), preview[0].occurrence)
 
         def submit(_: object) -> str | None:
             try:
@@ -294,14 +294,16 @@ class ShuangyongApp(App[None]):
         if board is None or self._reloading:
             return
         try:
-            changed = board.refresh()
+            board.refresh()
         except (TrackerError, OSError) as exc:
             if str(exc) != self._poll_error:  # say it once, not every two seconds
                 self._poll_error = str(exc)
                 self.notify(str(exc), severity="error", title="状态文件", timeout=15, markup=False)
             return
         self._poll_error = None
-        if changed or board.stale:
+        # Stale, not merely changed: our own edits moved the revision too, and their rows are
+        # already redrawn; re-reading the year after each would redraw every row again.
+        if board.stale:
             self.reload()
 
     def follow_clock(self) -> None:

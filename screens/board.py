@@ -203,6 +203,11 @@ class Board:
         with self.lock:
             return self.tracker.of_year(year or self.year).history(occurrence_id, since=since)
 
+    def names(self, changes) -> dict[tuple[int, str], str]:
+        """What a list of changes calls each item, by (year, id) (Tracker.names)."""
+        with self.lock:
+            return self.tracker.names(changes)
+
     def owners(self) -> list[str]:
         """The plan's units, then any unit typed in for an item (not in the plan's list)."""
         known = self.tracker.owners()

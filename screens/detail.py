@@ -55,7 +55,7 @@ class DetailScreen(RowActions):
         return self.row
 
     def board_changed(self, row: TrackedOccurrence | None) -> None:
-        if row is None or row.id == self.occurrence_id:
+        if row is None or row.key == (self.year or self.shuangyong.board.year, self.occurrence_id):
             self.show()
 
     def show(self) -> None:

@@ -123,7 +123,9 @@ class MainScreen(RowActions):
         board = self.shuangyong.board
         if row is not None and board is not None:
             # One row changed: redraw just that row when it stays where it was.
-            shown = self.table.find(row.id)
+            if row.occurrence.year != board.year:
+                return  # next year's row (the week across New Year): in none of these rows or counts
+            shown = self.table.find(row.key)
             matches = board.matches(self.filters, row)
             if shown is not None and matches and shown.due == row.due and self._summary is not None:
                 self.table.replace_row(row)
@@ -145,9 +147,9 @@ class MainScreen(RowActions):
             self._show_topbar()
         current = self.table.current
         keep = None
-        if current is None or not any(r.id == current.id for r in rows):
+        if current is None or not any(r.key == current.key for r in rows):
             # A fresh list opens at today: what is due next, with the overdue just above.
-            keep = next((r.id for r in rows if r.due >= board.today), rows[-1].id if rows else None)
+            keep = next((r.key for r in rows if r.due >= board.today), rows[-1].key if rows else None)
         self.table.set_items(rows, keep=keep)
         self._summary = board.summary(rows)
         self._show_counts()

@@ -117,9 +117,9 @@ class MeetingScreen(RowActions):
         self.section_starts.append(len(items))
         items.append(Section(f"本次例会已修改（{len(changes)}）"))
         # By year and id: the week across New Year shows next year's items too.
-        titles = {(r.occurrence.year, r.id): r.title for r in (*board.rows, *view.this_week, *view.next_week)}
+        names = board.names(changes[-20:])
         for c in changes[-20:]:
-            title = titles.get((c.year, c.occurrence), c.occurrence)
+            title = names.get((c.year, c.occurrence), c.occurrence)
             items.append(Section(f"    {title}：{describe_change(c)}", dim=True))
         if not changes:
             items.append(Section("    无", dim=True))

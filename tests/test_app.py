@@ -135,8 +135,10 @@ def stored(db: Path, occurrence: str):
         store.close()
 
 
-async def select_row(pilot, occurrence_id: str) -> None:
-    assert table(pilot.app).move_to(occurrence_id), occurrence_id
+async def select_row(pilot, occurrence_id: str, year: int | None = None) -> None:
+    """Put the cursor on a row by id; of the table's own year unless `year` is given."""
+    tbl = table(pilot.app)
+    assert tbl.move_to((year or tbl.year, occurrence_id)), occurrence_id
     await pilot.pause()
 
 
@@ -608,7 +610,7 @@ async def test_meeting_tick_evidence_and_minutes(app, db, home):
         # Done work is no longer overdue: it leaves the section and the cursor goes on to the next.
         assert "逾期（6）" in screen_text(app)
         assert screen.current_row().id == "monthly@2026-02"
-        assert table(app).move_to("markup")
+        assert table(app).move_to((YEAR, "markup"))
         await pilot.press("e")
         await pilot.pause()
         await type_text(pilot, "已联系军属")

@@ -80,7 +80,7 @@ def holiday_app(home, db, today: date = date(2026, 9, 28)):
 
 def line_of(app, occurrence_id: str) -> str:
     tbl = table(app)
-    index = tbl._index_of[occurrence_id]
+    index = next(i for i in tbl._rows_at if tbl.items[i].id == occurrence_id)
     return app.screen._compositor.render_strips()[tbl.region.y + index + 1 - round(tbl.scroll_y)].text
 
 
@@ -115,7 +115,7 @@ async def test_a_due_on_an_official_holiday_is_marked_as_list_marks_it(home, db,
         meaning = HOLIDAY_MEANING if size[0] >= 100 else HOLIDAY_MEANING_SHORT
         assert f"{HOLIDAY_MARK} {meaning}" in legend and legend.rstrip().endswith("〔延续〕上年未完成"), legend
         # The detail screen names the holiday.
-        assert table(app).move_to("national")
+        assert table(app).move_to((2026, "national"))
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
@@ -264,7 +264,7 @@ async def test_week_view_acts_on_next_years_rows_in_next_years_records(home, db)
         from screens.widgets.task_table import Section
 
         listed = [it.title.strip() for it in tbl.items if isinstance(it, Section)]
-        assert "每周走访：未开始 → 进行中" in listed and not any(t.startswith("weekly@") for t in listed), listed
+        assert "每周走访（2027年1月1日）：未开始 → 进行中" in listed and not any(t.startswith("weekly@") for t in listed), listed
 
     store = Store(db)
     try:
@@ -293,3 +293,79 @@ async def test_help_lists_every_mark_beside_its_meaning_at_80x24(shequ_app):
         lines = [s.text for s in shequ_app.screen._compositor.render_strips()]
         for mark, meaning, _ in legend_marks():
             assert any(mark in line and meaning in line for line in lines), (mark, meaning)
+
+
+async def test_rows_of_one_id_in_two_years_are_never_confused(home, db):
+    """Today 2026-12-28: the week view lists 2026's 元旦 item (overdue) and 2027's (this week),
+    both `newyear`. Ticking one redraws that row only, on every screen, and the cursor stays
+    where it was; the list of changes and the messages tell the two apart."""
+    from screens.app import build_app
+    from screens.detail import DetailScreen
+    from screens.main import MainScreen
+    from screens.widgets.task_table import Section
+    from tracker.model import Status
+    from tracker.settings import AppContext
+
+    plan = home / "跨年.toml"
+    plan.write_text(WEEK_PLAN, encoding="utf-8")
+    app = build_app(AppContext(plan_option=plan, db_option=db, today_option=date(2026, 12, 28), user="测试员"))
+    old, new = (2026, "newyear"), (2027, "newyear")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main_items = main.table.items
+        screen = await open_meeting(pilot)
+        tbl = screen.table
+        if screen._folded_now:
+            await pilot.press("z")
+            await pilot.pause()
+        assert tbl.find(old).occurrence.year == 2026 and tbl.find(new).occurrence.year == 2027
+
+        assert tbl.move_to(new)
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.current_row().key == new and screen.current_row().status is Status.DONE
+        assert tbl.find(old).status is Status.TODO
+        # The main screen lists this year only: its row of the same id is untouched, its list
+        # not even re-read.
+        assert main.table.items is main_items and main.table.find(old).status is Status.TODO
+        messages = [n.message for n in app._notifications]
+        assert any("已完成：元旦慰问驻区部队（2027年1月1日）" in m for m in messages), messages
+
+        # Enter opens next year's item; a tick there is next year's; back on the same row.
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and detail.row.key == new
+        await pilot.press("space")
+        await pilot.pause()
+        assert detail.row.key == new and detail.row.status is Status.TODO
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and screen.current_row().key == new
+        assert tbl.find(old).status is Status.TODO and main.table.items is main_items
+
+        assert tbl.move_to(old)
+        await pilot.press("space")
+        await pilot.pause()
+        # Done work leaves 逾期 (the cursor goes on to the next row there), next year's stays as it was.
+        assert tbl.find(old) is None and screen.current_row().key == (2026, "weekly@2026-01-02")
+        assert tbl.find(new).status is Status.DONE
+        # On the main screen that one row is redrawn in place.
+        assert main.table.items is main_items and main.table.find(old).status is Status.DONE
+        listed = [it.title.strip() for it in tbl.items if isinstance(it, Section)]
+        assert sum(t.startswith("元旦慰问驻区部队（2027年1月1日）：") for t in listed) == 3, listed
+        assert sum(t.startswith("元旦慰问驻区部队：") for t in listed) == 1, listed
+
+        # Back on the main screen the cursor stays on the row acted on.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is main
+        assert main.table.move_to(old)
+        await pilot.press("space")
+        await pilot.pause()
+        assert main.table.current.key == old and main.table.current.status is Status.TODO
+        assert main.table.items is main_items

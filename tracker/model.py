@@ -264,6 +264,13 @@ class TrackedOccurrence:
         return self.occurrence.id
 
     @property
+    def key(self) -> tuple[int, str]:
+        """(year, id): what tells one occurrence from another. The id alone does not once two
+        years are shown together: the week across New Year lists 2026's and 2027's one-off
+        元旦 item, both ``newyear``."""
+        return (self.occurrence.year, self.occurrence.id)
+
+    @property
     def title(self) -> str:
         return self.occurrence.title
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from tracker.model import Change, EvidenceKind, Status
+from tracker.model import Change, EvidenceKind, Status, TrackedOccurrence
 from tracker.state.events import FACT_LABELS
 from tracker.textsafe import visible
 
@@ -23,6 +23,15 @@ HOLIDAY_MEANING_SHORT = "落在节假日"
 def holiday_note(name: str) -> str:
     """`落在法定节假日：国庆节`: said beside a due in `show` and the app's detail screen."""
     return f"{HOLIDAY_MEANING}：{name}"
+
+def item_name(row: TrackedOccurrence, year: int) -> str:
+    """An item as a message or a list of changes names it, seen from `year`: by title; an item
+    of another year (the week across New Year) by title and full due date, so that 2026's and
+    2027's 元旦 item, both ``newyear``, are told apart."""
+    if row.occurrence.year == year:
+        return row.title
+    return f"{row.title}（{row.due.year}年{row.due.month}月{row.due.day}日）"
+
 
 OP_LABELS = {
     "status": "状态",

@@ -3,6 +3,7 @@ ten thousand occurrences costs no more to show than a week's worth."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Iterable, Union
@@ -114,27 +115,21 @@ class TaskTable(ScrollView, can_focus=True):
         self.items: list[Item] = []
         self.placeholder = placeholder
         self._rows_at: list[int] = []  # item indexes that are rows (the cursor skips sections)
-        self._index_of: dict[str, int] = {}
+        self._index_of: dict[tuple[int, str], int] = {}  # row key (year, id) -> item index
         self._paint: dict[str, Style] | None = None
 
     # -- data ------------------------------------------------------------------------------
-    def set_items(self, items: list[Item], *, keep: str | None = None) -> None:
-        """Show these items; keep the cursor on the row with id `keep` when present."""
-        current = keep if keep is not None else (self.current.id if self.current else None)
-        # The week across New Year lists a one-off item of both years under one id: the
-        # cursor stays on the year it was on.
-        year = self.current.occurrence.year if keep is None and self.current else None
+    def set_items(self, items: list[Item], *, keep: tuple[int, str] | None = None) -> None:
+        """Show these items; keep the cursor on the row whose key (year, id) is `keep`, else
+        on the row it was on, when present."""
+        current = keep if keep is not None else (self.current.key if self.current else None)
         self.items = items
         self._rows_at = [i for i, it in enumerate(items) if not isinstance(it, Section)]
-        self._index_of = {items[i].id: i for i in self._rows_at}  # type: ignore[union-attr]
+        self._index_of = {items[i].key: i for i in self._rows_at}  # type: ignore[union-attr]
         position = 0
         if current is not None:
-            for n, i in enumerate(self._rows_at):
-                if items[i].id == current and year in (None, items[i].occurrence.year):  # type: ignore[union-attr]
-                    position = n
-                    break
-            else:
-                position = min(self.cursor, max(len(self._rows_at) - 1, 0))
+            i = self._index_of.get(current)
+            position = bisect_left(self._rows_at, i) if i is not None else min(self.cursor, max(len(self._rows_at) - 1, 0))
         self.set_reactive(TaskTable.cursor, position)
         rows = self.rows
         self._date_width = 8 if any(r.due.year != self.year for r in rows) else 5
@@ -150,18 +145,19 @@ class TaskTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Highlighted(self, self.current))
 
-    def find(self, occurrence_id: str) -> TrackedOccurrence | None:
-        i = self._index_of.get(occurrence_id)
+    def find(self, key: tuple[int, str]) -> TrackedOccurrence | None:
+        """The row shown with this key (year, id), if any."""
+        i = self._index_of.get(key)
         return None if i is None else self.items[i]  # type: ignore[return-value]
 
     def replace_row(self, row: TrackedOccurrence) -> bool:
         """Swap in a re-read row without touching the order (a tick); False if not shown."""
-        i = self._index_of.get(row.id)
+        i = self._index_of.get(row.key)
         if i is None:
             return False
         self.items[i] = row
         self.refresh_line_of(i)
-        if self.current is not None and self.current.id == row.id:
+        if self.current is not None and self.current.key == row.key:
             self.post_message(self.Highlighted(self, row))
         return True
 
@@ -192,11 +188,12 @@ class TaskTable(ScrollView, can_focus=True):
             self.cursor = rows[0]
         self.scroll_to(y=start, animate=False, immediate=True)
 
-    def move_to(self, occurrence_id: str) -> bool:
-        i = self._index_of.get(occurrence_id)
+    def move_to(self, key: tuple[int, str]) -> bool:
+        """Put the cursor on the row with this key (year, id); False if not shown."""
+        i = self._index_of.get(key)
         if i is None:
             return False
-        self.cursor = self._rows_at.index(i)
+        self.cursor = bisect_left(self._rows_at, i)  # the row indexes are in order
         return True
 
     # -- cursor ------------------------------------------------------------------------------

@@ -232,7 +232,7 @@ async def test_the_app_shows_no_raw_control_character(world) -> None:
         await pilot.pause()
         seen = [screen_text()]
         table = app.screen.query_one("TaskTable")
-        assert table.move_to("visit")
+        assert table.move_to((2026, "visit"))
         await pilot.pause()
         await pilot.press("enter")  # the detail screen: notes, evidence, history
         await pilot.pause()

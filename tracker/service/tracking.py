@@ -21,6 +21,7 @@ from tracker.model import (
 from tracker.service.periods import Progress, Query, Summary, WeekView, _month_end, period, progress_of, week_of
 from tracker.plan.key import plan_key
 from tracker.state.store import Store
+from tracker.wording import item_name
 
 CARRY_DUE_MONTH = 3  # carried-over work is due by the end of the new year's first quarter
 
@@ -229,6 +230,21 @@ class Tracker:
             except (TrackerError, ValueError, OverflowError):
                 continue
         return rows
+
+    def names(self, changes: list[Change]) -> dict[tuple[int, str], str]:
+        """What a list of changes calls each item, by (year, id): this year's by title, another
+        year's (the week across New Year) by title and full due date, so that 2026's and
+        2027's 元旦 item, both ``newyear``, are told apart. An item no plan year has is left out."""
+        wanted = {(c.year, c.occurrence) for c in changes}
+        wanted |= {(c.year, str(c.new)) for c in changes if c.op == "relink"}  # the record's new id
+        names = {}
+        for year, occurrence_id in sorted(wanted):
+            try:
+                row = self.of_year(year).get(occurrence_id)
+            except (TrackerError, ValueError, OverflowError):
+                continue
+            names[(year, occurrence_id)] = item_name(row, self.year)
+        return names
 
     def orphans(self) -> list[str]:
         """Ids with recorded state that the plan no longer produces (kept, never deleted)."""
