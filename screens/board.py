@@ -60,7 +60,8 @@ class Board:
         self.today = tracker.today
         self.periods: tuple[Period, ...] = periods(tracker.year)
         self.labels = {p.key: p.label for p in self.periods}
-        self._month_keys = {(p.start.year, p.start.month): p.key for p in self.periods if p.key.startswith("M")}
+        # Month number -> month period key, for days of this year (a month period holds every day of its month).
+        self._month_keys = {p.start.month: p.key for p in self.periods if p.key.startswith("M")}
         self.rows: list[TrackedOccurrence] = []
         self._months: dict[str, dict[str, TrackedOccurrence]] = {}
         self._where: dict[str, str | None] = {}  # occurrence id -> month key (None: outside the year)
@@ -88,17 +89,18 @@ class Board:
 
     def _index(self, rows: list[TrackedOccurrence]) -> None:
         """Group the rows by the month period their due date falls in (one pass)."""
-        month_keys = self._month_keys
+        month_keys, year = self._month_keys, self.year
         months: dict[str, dict[str, TrackedOccurrence]] = {k: {} for k in month_keys.values()}
         where: dict[str, str | None] = {}
         outside: dict[str, TrackedOccurrence] = {}
-        for r in rows:
-            due = r.due
-            key = month_keys.get((due.year, due.month))  # a month period holds every day of its month
-            where[r.id] = key
-            (months[key] if key else outside)[r.id] = r
-        self.rows, self._months, self._where, self._outside = rows, months, where, outside
-        self._pos = {r.id: i for i, r in enumerate(rows)}
+        pos: dict[str, int] = {}
+        for i, r in enumerate(rows):
+            rid, due = r.id, r.due
+            key = month_keys[due.month] if due.year == year else None
+            where[rid] = key
+            pos[rid] = i
+            (months[key] if key else outside)[rid] = r
+        self.rows, self._months, self._where, self._outside, self._pos = rows, months, where, outside, pos
         self._recount()
 
     def _quarter_rows(self, q: int) -> list[TrackedOccurrence]:
