@@ -137,8 +137,11 @@ class TaskTable(ScrollView, can_focus=True):
         # Widths of the distinct names (a few dozen), not of ten thousand cells.
         self._owner_need = max(map(cell_len, {r.owner for r in rows}), default=8)
         self._category_need = max(map(cell_len, {r.occurrence.category for r in rows}), default=4)
+        # A table that did not scroll until now (empty while loading, or a short list) opens
+        # at the cursor with a few rows above it for context, in the first frame with the rows.
+        opening = not self.allow_vertical_scroll
         self.virtual_size = Size(self.scrollable_content_region.width, len(items) + 1)
-        self._scroll_cursor_into_view()
+        self._scroll_cursor_into_view(opening)
         # The new virtual size takes effect with the next layout; scroll again after it, so
         # the view never shows January while the cursor sits on today.
         self.call_after_refresh(self._scroll_cursor_into_view, True)
@@ -205,6 +208,14 @@ class TaskTable(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self.post_message(self.Highlighted(self, self.current))
 
+    def cursor_in_view(self) -> bool:
+        """Whether the cursor row is inside the view as laid out now (or there is no row)."""
+        if not self._rows_at:
+            return True
+        index = self._rows_at[min(self.cursor, len(self._rows_at) - 1)]
+        top = round(self.scroll_y)
+        return top <= index < top + max(self.scrollable_content_region.height - 1, 1)
+
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self._rows_at) - 1)) if self._rows_at else 0
 
@@ -216,12 +227,15 @@ class TaskTable(ScrollView, can_focus=True):
         top = round(self.scroll_y)
         # Keep a section heading just above the first row of its section in view.
         want_top = index - 1 if index > 0 and isinstance(self.items[index - 1], Section) else index
+        # force: a table that was empty has no scrollbar yet until the next layout, and without
+        # force Textual ignores the scroll; the first frame with rows must already show today's.
         if want_top < top:
-            self.scroll_to(y=want_top, animate=False, immediate=True)
+            self.scroll_to(y=want_top, animate=False, immediate=True, force=True)
         elif index >= top + visible:
             # Jumping far (a fresh list at today): show a few rows above the cursor for context.
             context = min(visible // 3, 4) if settle or index >= top + 2 * visible else 0
-            self.scroll_to(y=max(index - visible + 1, index - context if context else index - visible + 1), animate=False, immediate=True)
+            y = max(index - visible + 1, index - context if context else index - visible + 1)
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step
@@ -239,6 +253,9 @@ class TaskTable(ScrollView, can_focus=True):
                 place = Region(place.x, place.y + 1, place.width, place.height - 1)
                 bar.window_virtual_size = max(self.virtual_size.height - 1, 0)
                 bar.window_size = max(bar.window_size - 1, 0)
+                # A list that opened scrolled (to today) before its bar was shown: the thumb
+                # where the view is (Textual moves it only on scrolls made while shown).
+                bar.position = self.scroll_y
             yield bar, place
 
     def on_resize(self, event: events.Resize) -> None:
