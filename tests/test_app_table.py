@@ -369,3 +369,42 @@ async def test_rows_of_one_id_in_two_years_are_never_confused(home, db):
         await pilot.pause()
         assert main.table.current.key == old and main.table.current.status is Status.TODO
         assert main.table.items is main_items
+
+
+async def test_minutes_of_a_meeting_across_new_year_name_next_years_items_with_their_date(home, db):
+    """A meeting on 2026-12-28 ticks 2027's and 2026's 元旦 item (both `newyear`) and 2027's
+    first weekly visit: the .docx names each by title, next year's with its full date."""
+    import docx
+
+    from screens.app import build_app
+    from tracker.settings import AppContext
+
+    plan = home / "跨年.toml"
+    plan.write_text(WEEK_PLAN, encoding="utf-8")
+    app = build_app(AppContext(plan_option=plan, db_option=db, today_option=date(2026, 12, 28), user="测试员"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_meeting(pilot)
+        tbl = screen.table
+        if screen._folded_now:
+            await pilot.press("z")
+            await pilot.pause()
+        for key in ((2027, "newyear"), (2027, "weekly@2027-01-01"), (2026, "newyear")):
+            assert tbl.move_to(key), key
+            await pilot.press("space")
+            await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen, [n.message for n in app._notifications]
+    paragraphs = [p.text for p in docx.Document(str(home / "会议纪要-2026-12-28.docx")).paragraphs]
+    done = [p for p in paragraphs if "未开始 → " in p]
+    assert len(done) == 3, paragraphs
+    assert done[0].startswith("1．元旦慰问驻区部队（2027年1月1日）：")
+    assert done[1].startswith("2．每周走访（2027年1月1日）：")
+    assert done[2].startswith("3．元旦慰问驻区部队：")
+    assert "本次会议议定修改 3 项，涉及 3 个事项。" in paragraphs
+    # What falls due next names next year's days with their year.
+    assert any(p.startswith("每周走访：") and "2027年1月8日前完成" in p for p in paragraphs) or any(
+        "每周走访" in p and "2027年1月8日" in p for p in paragraphs), paragraphs

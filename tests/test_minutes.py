@@ -12,12 +12,12 @@ CST = timezone(timedelta(hours=8))
 PLAN = Plan(title="幸福社区2026年双拥工作计划", unit="幸福社区双拥工作领导小组", year=2026)
 SINCE = datetime(2026, 6, 8, 0, 0, tzinfo=CST)
 UNTIL = datetime(2026, 6, 15, 18, 0, tzinfo=CST)
-TITLES = {
-    "spring": "春节前夕走访慰问军属",
-    "bayi": "八一慰问驻区部队",
-    "meet@2026Q2": "召开双拥领导小组会议",
-    "poster": "双拥板报比赛",
-    "new-id": "双拥宣传进社区",
+TITLES = {  # by year and id, as Tracker.names gives them
+    (2026, "spring"): "春节前夕走访慰问军属",
+    (2026, "bayi"): "八一慰问驻区部队",
+    (2026, "meet@2026Q2"): "召开双拥领导小组会议",
+    (2026, "poster"): "双拥板报比赛",
+    (2026, "new-id"): "双拥宣传进社区",
 }
 
 
@@ -126,7 +126,7 @@ def test_naive_times_are_local():
 
 
 def test_hostile_titles_are_escaped():
-    titles = {"bayi": "八一*慰问*_部队_\n第二行"}
+    titles = {(2026, "bayi"): "八一*慰问*_部队_\n第二行"}
     text = minutes_markdown(PLAN, [CHANGES[4]], titles, title="纪要", since=SINCE, until=UNTIL)
     assert "**八一\\*慰问\\*\\_部队\\_ 第二行**" in text
 

@@ -72,20 +72,26 @@ def _group(change: Change) -> str:
     return "other"
 
 
-def _task(change: Change, titles: dict[str, str]) -> str:
-    occ = change.occurrence
-    title = titles.get(occ)
+def subject_title(change: Change, titles: dict[tuple[int, str], str]) -> str | None:
+    """The name of a change's item (``titles``: by year and id, Tracker.names), or None."""
+    title = titles.get((change.year, change.occurrence))
     if title is None and change.op == "carry" and isinstance(change.new, dict):
         title = change.new.get("title")
     if title is None and change.op == "relink":
-        title = titles.get(str(change.new))
+        title = titles.get((change.year, str(change.new)))
+    return title
+
+
+def _task(change: Change, titles: dict[tuple[int, str], str]) -> str:
+    occ = change.occurrence
+    title = subject_title(change, titles)
     return f"**{md(title)}**（`{occ}`）" if title else f"`{occ}`"
 
 
 def minutes_markdown(
     plan: Plan,
     changes: list[Change],
-    titles: dict[str, str],
+    titles: dict[tuple[int, str], str],
     *,
     title: str,
     since: datetime,
@@ -96,7 +102,7 @@ def minutes_markdown(
 ) -> str:
     """The minutes for the changes made in [since, until].
 
-    ``titles`` maps occurrence ids to titles. The weekly meeting may also pass what is still
+    ``titles`` names the items by (year, id) (Tracker.names: next year's with their date). The weekly meeting may also pass what is still
     overdue and what is due next (``overdue``/``upcoming``, with ``today``) to list them
     after the changes.
     """
@@ -130,7 +136,7 @@ def minutes_markdown(
     if plan.unit:
         out.append(f"- 单位：{md(plan.unit)}")
     out.append(f"- 时间范围：{start.astimezone().strftime(fmt)} 至 {end.astimezone().strftime(fmt)}")
-    tasks = {c.occurrence for c in chosen}
+    tasks = {(c.year, c.occurrence) for c in chosen}  # 2026's and 2027's `newyear` are two items
     undone = sum(1 for c in chosen if c.undone)
     summary = f"- 本时段共记录 {len(chosen)} 项修改，涉及 {len(tasks)} 个事项"
     if undone:
@@ -196,8 +202,8 @@ def minutes_inputs(
     and next week follow the changes.
     """
     end = _aware(until) if until is not None else datetime.now().astimezone()
-    titles = {o.id: o.title for o in tracker.occurrences}
     changes = tracker.store.history(since=_aware(since))
+    titles = tracker.names(changes)
     extra: dict[str, Any] = {}
     if week:
         view = tracker.week()

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from tracker.model import Change, Plan, TrackedOccurrence
 from tracker.outputs.docx import DocxWriter, FontSet
-from tracker.outputs.minutes import GROUPS, _aware, _group, describe
+from tracker.outputs.minutes import GROUPS, _aware, _group, describe, subject_title
 from tracker.outputs.text import cn_date, cn_short, numbered
 
 
@@ -33,19 +33,14 @@ def _when(start: datetime, end: datetime) -> str:
     return f"{cn_date(a.date())} {a:%H:%M}至{cn_date(b.date())} {b:%H:%M}"
 
 
-def _subject(change: Change, titles: dict[str, str]) -> str:
-    title = titles.get(change.occurrence)
-    if title is None and change.op == "carry" and isinstance(change.new, dict):
-        title = change.new.get("title")
-    if title is None and change.op == "relink":
-        title = titles.get(str(change.new))
-    return title or "（计划中已没有的事项）"
+def _subject(change: Change, titles: dict[tuple[int, str], str]) -> str:
+    return subject_title(change, titles) or "（计划中已没有的事项）"
 
 
 def minutes_docx_bytes(
     plan: Plan,
     changes: list[Change],
-    titles: dict[str, str],
+    titles: dict[tuple[int, str], str],
     *,
     title: str,
     since: datetime,
@@ -68,7 +63,7 @@ def minutes_docx_bytes(
     for label, value in (("时间", _when(start, end)), ("地点", info.place), ("主持人", info.chair),
                          ("参加人员", info.attendees), ("记录人", info.recorder)):
         w.para(f"{label}：{value}", indent=False)
-    tasks = {c.occurrence for c in decided}
+    tasks = {(c.year, c.occurrence) for c in decided}
     lead = f"本次会议议定修改 {len(decided)} 项，涉及 {len(tasks)} 个事项"
     if withdrawn:
         lead += f"；另有 {sum(1 for c in withdrawn if c.op != 'undo')} 项修改已撤销，不计入"

@@ -233,7 +233,7 @@ def write_meeting(tracker, path: Path | str, *, changes, title: str, since: date
     path = Path(path)
     kind = "minutes-docx" if path.suffix.lower() == ".docx" else "minutes-md"
     guard_output(path, kind, protected(tracker))
-    titles = {o.id: o.title for o in tracker.occurrences}
+    titles = tracker.names(changes)  # by year and id: the week across New Year has next year's items
     extra = sections or {}
     if kind == "minutes-docx":
         from tracker.outputs.minutes_docx import minutes_docx_bytes
