@@ -111,28 +111,33 @@ _T_CLOSE = "</w:t></w:r></w:p></w:tc>"
 _XML_ILLEGAL_BUT_SEPARATORS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1d\ufffe\uffff]")
 
 
-def rows_xml(rows: list[tuple[str, ...]]) -> str:
-    """Table rows as WordprocessingML, one paragraph per line of a cell.
+def rows_xml(rows: list[tuple[str, ...]]) -> bytes:
+    """Table rows as WordprocessingML (UTF-8), one paragraph per line of a cell.
 
     There may be 80,000 cells, so the text is escaped and split in a handful of passes over
-    one joined string instead of cell by cell.
+    one joined string instead of cell by cell; the markup goes in after encoding, so only the
+    text is encoded and the passes run over bytes.
     """
     if not rows:
-        return ""
-    blob = _ROW_SEP.join(_CELL_SEP.join(str(c) for c in row) for row in rows)
-    separators = len(rows) - 1 + sum(len(row) - 1 for row in rows)
+        return b""
+    cell_sep = _CELL_SEP.join
+    try:
+        blob = _ROW_SEP.join([cell_sep(row) for row in rows])
+    except TypeError:  # not every cell is text
+        blob = _ROW_SEP.join([cell_sep(map(str, row)) for row in rows])
+    separators = sum(map(len, rows)) - 1
     if blob.count(_ROW_SEP) + blob.count(_CELL_SEP) != separators:
         # Some text carries a separator character itself: drop it from each cell first.
         strip = str.maketrans("", "", _ROW_SEP + _CELL_SEP)
         blob = _ROW_SEP.join(_CELL_SEP.join(str(c).translate(strip) for c in row) for row in rows)
     blob = _XML_ILLEGAL_BUT_SEPARATORS.sub("", blob.replace("\r\n", "\n").replace("\r", "\n"))
-    blob = blob.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    blob = blob.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
     blob = (
-        blob.replace("\n", '</w:t></w:r></w:p><w:p><w:r><w:t xml:space="preserve">')
-        .replace(_CELL_SEP, _T_CLOSE + _T_OPEN)
-        .replace(_ROW_SEP, f"{_T_CLOSE}</w:tr>{_TR}{_T_OPEN}")
+        blob.replace(b"\n", b'</w:t></w:r></w:p><w:p><w:r><w:t xml:space="preserve">')
+        .replace(_CELL_SEP.encode(), (_T_CLOSE + _T_OPEN).encode())
+        .replace(_ROW_SEP.encode(), f"{_T_CLOSE}</w:tr>{_TR}{_T_OPEN}".encode())
     )
-    return f"{_TR}{_T_OPEN}{blob}{_T_CLOSE}</w:tr>"
+    return b"".join((f"{_TR}{_T_OPEN}".encode(), blob, f"{_T_CLOSE}</w:tr>".encode()))
 
 
 def _header_xml(headers: tuple[str, ...]) -> str:
@@ -176,7 +181,8 @@ class DocxWriter:
 
         self.fonts = fonts or FONT_SETS[DEFAULT_FONTS]
         self.text_width = TEXT_WIDTH
-        self.rows: dict[str, str] = {}
+        self.rows: dict[str, bytes] = {}
+        self._style_ids: dict[tuple[str, str], str | None] = {}
         self._tag = secrets.token_hex(8)
         self.doc = doc = Document()
         section = doc.sections[0]
@@ -275,18 +281,35 @@ class DocxWriter:
             paragraph._p.append(element)
 
     # -- content ---------------------------------------------------------------------------
+    def _paragraph(self, text: str, style: str):
+        """A paragraph in a named style. python-docx looks a style name up through every style
+        (about 2 ms a paragraph); the id is looked up once per name here."""
+        style_id = self._style_id(style, "PARAGRAPH")
+        p = self.doc.add_paragraph(clean(text))
+        if style_id is not None:
+            p._p.get_or_add_pPr().style = style_id
+        return p
+
+    def _style_id(self, name: str, kind: str) -> str | None:
+        key = (name, kind)
+        if key not in self._style_ids:
+            from docx.enum.style import WD_STYLE_TYPE
+
+            self._style_ids[key] = self.doc.part.get_style_id(name, getattr(WD_STYLE_TYPE, kind))
+        return self._style_ids[key]
+
     def title(self, text: str) -> None:
-        self.doc.add_paragraph(clean(text), style="Title")
+        self._paragraph(text, "Title")
 
     def heading(self, text: str, level: int = 1, *, indent: bool = True) -> None:
-        p = self.doc.add_paragraph(clean(text), style=f"Heading {level}")
+        p = self._paragraph(text, f"Heading {level}")
         if not indent:
             p.paragraph_format.first_line_indent = 0
 
     def para(self, text: str, *, center: bool = False, right: bool = False, indent: bool = True):
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-        p = self.doc.add_paragraph(clean(text), style="正文")
+        p = self._paragraph(text, "正文")
         if center or right:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.RIGHT
         if not indent or center or right:
@@ -356,7 +379,7 @@ class DocxWriter:
         total = sum(widths)
         twips = [round(self.text_width * w / total) for w in widths]
         table = self.doc.add_table(rows=0, cols=len(headers))
-        table.style = self.doc.styles["Table Grid"]
+        table._tbl.tblPr.style = self._style_id("Table Grid", "TABLE")
         table.autofit = False  # fixed layout: Word and WPS keep the grid widths below
         tbl = table._tbl
         w = f"{{{_W_NS}}}"
@@ -387,12 +410,13 @@ class DocxWriter:
                     continue
                 data = source.read(info.filename)
                 if info.filename == "word/document.xml" and self.rows:
-                    text = data.decode("utf-8")
-                    for token, xml in self.rows.items():
-                        if token not in text:
-                            raise RuntimeError(f"table placeholder {token} lost")
-                        text = text.replace(token, xml, 1)
-                    data = text.encode("utf-8")
+                    # One pass: the saved XML cut at the placeholders, the rows put between.
+                    parts = re.split(b"(<!--rows-" + self._tag.encode() + rb"-\d+-->)", data)
+                    found = parts[1::2]
+                    if sorted(found) != sorted(t.encode() for t in self.rows):
+                        raise RuntimeError("table placeholders lost")
+                    parts[1::2] = [self.rows[t.decode()] for t in found]
+                    data = b"".join(parts)
                 elif info.filename == "docProps/app.xml":
                     data = _app_xml()
                 elif info.filename == "word/fontTable.xml":

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tracker.evidence import evidence_label, evidence_state, is_problem
 from tracker.model import EvidenceKind, Plan, Status, TrackedOccurrence
+from tracker.outputs.batch import collector_paused
 from tracker.outputs.files import SIGNATURE, save_atomically
 from tracker.outputs.text import cn_date, file_name
 
@@ -50,25 +51,33 @@ COLUMNS = (
 DATE_COLUMNS = {"截止日期", "完成日期"}
 NUMBER_COLUMNS = {"人数", "户数"}
 MONEY_COLUMNS = {"金额标准（元）", "实发金额（元）"}
+NON_TEXT_COLUMNS = {"序号"} | DATE_COLUMNS | NUMBER_COLUMNS | MONEY_COLUMNS  # every other cell holds text
 SUM_COLUMNS = ("人数", "户数", "实发金额（元）")
 MIN_WIDTH, MAX_WIDTH = 5, 30
 CELL_LIMIT = 32_767  # Excel's most characters in one cell
 SHEET_TITLE_LIMIT = 31  # Excel's limit on sheet names
 
 
+_FILE = EvidenceKind.FILE
+_KIND_LABELS = {kind: kind.label for kind in EvidenceKind}
+
+
 def evidence_text(row: TrackedOccurrence) -> tuple[str, bool]:
     """Every item on its own line, files by name with their state; and whether any is a problem."""
+    evidence = row.state.evidence
+    if not evidence:
+        return "", False
     items = []
     problem = False
-    for item in row.state.evidence:
+    for item in evidence:
         label = f"（{item.label}）" if item.label else ""
-        if item.kind is EvidenceKind.FILE:
+        if item.kind is _FILE:
             state = evidence_state(item)
             problem |= is_problem(state)
             mark = evidence_label(item, state)
-            items.append(f"{item.kind.label}：{file_name(item.text)}{label}" + (f"【{mark}】" if mark else ""))
+            items.append(f"{_KIND_LABELS[_FILE]}：{file_name(item.text)}{label}" + (f"【{mark}】" if mark else ""))
         else:
-            items.append(f"{item.kind.label}：{item.text}{label}")
+            items.append(f"{_KIND_LABELS[item.kind]}：{item.text}{label}")
     return "\n".join(items), problem
 
 
@@ -91,36 +100,51 @@ def _remarks(r: TrackedOccurrence) -> str:
     return "\n".join(parts)
 
 
+def _stamp(updated, by: str) -> str:
+    """最后更新: "2026-06-01 09:30 王敏" in local time (spreadsheets have no time zones)."""
+    if not updated:
+        return by
+    if isinstance(updated, datetime):
+        if updated.tzinfo is not None:
+            updated = updated.astimezone()
+        when = updated.isoformat(" ", "minutes")[:16]  # as strftime would, at a fraction of the cost
+    else:
+        when = f"{updated:%Y-%m-%d %H:%M}"
+    return f"{when} {by}".rstrip()
+
+
 def ledger_rows(rows: list[TrackedOccurrence], today: date) -> list[tuple[list, bool]]:
     """Cell values per occurrence (dates as dates, numbers as numbers) and an evidence-problem flag."""
     out = []
+    append = out.append
+    done = Status.DONE
+    stamps: dict[tuple, str] = {}
     for n, r in enumerate(rows, 1):
         occ, state = r.occurrence, r.state
         facts = state.facts
-        updated = state.updated_at
-        if isinstance(updated, datetime) and updated.tzinfo is not None:
-            updated = updated.astimezone().replace(tzinfo=None)  # spreadsheets have no time zones
-        stamp = f"{updated:%Y-%m-%d %H:%M} {state.updated_by}".strip() if updated else state.updated_by
+        key = (state.updated_at, state.updated_by)
+        stamp = stamps.get(key)
+        if stamp is None:  # one command's changes share a moment: each is formatted once
+            stamp = stamps[key] = _stamp(*key)
         evidence, problem = evidence_text(r)
-        done_on = state.done_on if state.status is Status.DONE else None
-        out.append((
+        append((
             [
                 n,
                 occ.title,
                 occ.category,
-                r.owner,
+                state.owner or occ.owner,
                 "、".join(occ.support),
                 occ.when,
-                r.due,
+                state.due or occ.due,
                 r.status_label(today),
-                done_on,
-                getattr(facts, "place", "") or "",
-                getattr(facts, "people", None),
-                getattr(facts, "households", None),
+                state.done_on if state.status is done else None,
+                facts.place or "",
+                facts.people,
+                facts.households,
                 occ.amount,
-                getattr(facts, "amount_paid", None),
+                facts.amount_paid,
                 evidence,
-                "、".join(r.missing_evidence),
+                "、".join(r.missing_evidence) if occ.evidence else "",
                 _remarks(r),
                 "、".join(occ.indicators),
                 occ.id,
@@ -160,25 +184,30 @@ FIXED_WIDTHS = {"序号": 5, "截止日期": 15, "完成日期": 15, "人数": 6
                 "金额标准（元）": 10, "实发金额（元）": 10, "最后更新": 17}
 
 
-def column_widths(values: list[list]) -> list[int]:
-    """Widths that fit the longest line of each column, within [MIN_WIDTH, MAX_WIDTH]."""
+def column_widths(columns: list[tuple]) -> list[int]:
+    """Widths that fit the longest line of each column (the cells a column at a time), within
+    [MIN_WIDTH, MAX_WIDTH]: a column stops being measured once it reaches the most."""
     widths = [display_width(h) for h in COLUMNS]
-    fixed = {i for i, name in enumerate(COLUMNS) if name in FIXED_WIDTHS}
-    for i in fixed:
-        widths[i] = FIXED_WIDTHS[COLUMNS[i]]
-    for row in values:
-        for i, value in enumerate(row):
-            if i in fixed or not isinstance(value, str) or not value:
-                continue
-            if 2 * len(value) <= widths[i]:
+    for i, name in enumerate(COLUMNS):
+        if name in FIXED_WIDTHS:
+            widths[i] = FIXED_WIDTHS[name]
+            continue
+        if i >= len(columns):
+            continue
+        w = widths[i]
+        for value in columns[i]:
+            if not isinstance(value, str) or 2 * len(value) <= w:
                 continue  # a text is at most twice as wide as it is long
             for line in value.split("\n"):
                 line = line[: MAX_WIDTH + 1]
-                if 2 * len(line) > widths[i]:
-                    w = len(line) if line.isascii() else display_width(line)
-                    if w > widths[i]:
-                        widths[i] = w
-    return [w if i in fixed else min(max(w + 1, MIN_WIDTH), MAX_WIDTH) for i, w in enumerate(widths)]
+                if 2 * len(line) > w:
+                    lw = len(line) if line.isascii() else display_width(line)
+                    if lw > w:
+                        w = lw
+            if w + 1 >= MAX_WIDTH:
+                break  # as wide as a column gets
+        widths[i] = min(max(w + 1, MIN_WIDTH), MAX_WIDTH)
+    return widths
 
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -216,11 +245,17 @@ def short_title(plan: Plan, year: int) -> str:
 
 
 def ledger_xlsx_bytes(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date) -> bytes:
+    with collector_paused():
+        return _ledger_xlsx_bytes(plan, rows, year, today)
+
+
+def _ledger_xlsx_bytes(plan: Plan, rows: list[TrackedOccurrence], year: int, today: date) -> bytes:
     import xlsxwriter
     from xlsxwriter.utility import xl_col_to_name
 
     values = ledger_rows(rows, today)
-    widths = column_widths([v for v, _ in values])
+    columns = list(zip(*(v for v, _ in values)))
+    widths = column_widths(columns)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {
         "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
@@ -277,7 +312,8 @@ def ledger_xlsx_bytes(plan: Plan, rows: list[TrackedOccurrence], year: int, toda
     # of CPU, the XML text a fraction of that.
     styles = [f._get_xf_index() for f in formats]
     flagged_style = flagged._get_xf_index()
-    data_xml, r = _data_rows_xml(values, widths, styles, flagged_style, evidence_col, status_col, first_row=3)
+    data_xml, r = _data_rows_xml(values, widths, styles, flagged_style, evidence_col, status_col, first_row=3,
+                                 columns=columns)
 
     # 合计: the count of items and the sums of 人数, 户数 and 实发金额 (formulas, with their values).
     ws.write_string(r, 0, "合计", total)
@@ -287,7 +323,7 @@ def ledger_xlsx_bytes(plan: Plan, rows: list[TrackedOccurrence], year: int, toda
     for name in SUM_COLUMNS:
         i = by_name[name]
         letter = xl_col_to_name(i)
-        figure = sum(v[i] for v, _ in values if isinstance(v[i], (int, float)))
+        figure = sum(v for v in columns[i] if isinstance(v, (int, float))) if columns else 0
         fmt = total_amount if name in MONEY_COLUMNS else total_number
         ws.write_formula(r, i, f"=SUM({letter}4:{letter}{r})", fmt, figure)
 
@@ -316,12 +352,10 @@ def _splice_rows(book: bytes, rows_xml: str, total_row: int) -> bytes:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode("utf-8")
-                mark = f'<row r="{total_row + 1}"'
-                at = text.find(mark)
+                at = data.find(f'<row r="{total_row + 1}"'.encode())
                 if at < 0:
                     raise RuntimeError("合计 row not found in the sheet")
-                data = (text[:at] + rows_xml + text[at:]).encode("utf-8")
+                data = b"".join((data[:at], rows_xml.encode("utf-8"), data[at:]))
             target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return out.getvalue()
 
@@ -329,48 +363,101 @@ def _splice_rows(book: bytes, rows_xml: str, total_row: int) -> bytes:
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-def _data_rows_xml(values, widths, styles, flagged_style, evidence_col, status_col, *, first_row: int):
-    """(XML of the data rows, index of the row after them); long texts continue on extra rows."""
+def _data_rows_xml(values, widths, styles, flagged_style, evidence_col, status_col, *, first_row: int,
+                   columns: list[tuple] | None = None):
+    """(XML of the data rows, index of the row after them); long texts continue on extra rows.
+
+    Built a column at a time (10,000 rows x 20 columns): each column's text is escaped in one
+    pass over the joined column, each cell made by a comprehension of the column's own kind.
+    """
     from xlsxwriter.utility import xl_col_to_name
 
-    letters = [xl_col_to_name(i) for i in range(len(COLUMNS))]
-    text_cols = [i for i, name in enumerate(COLUMNS) if name not in DATE_COLUMNS | NUMBER_COLUMNS | MONEY_COLUMNS]
-    out: list[str] = []
-    r = first_row
-    span = f"1:{len(COLUMNS)}"
-    for cells, problem in values:
-        for part in _split_long(cells):
-            n = r + 1
+    text_cols = {i for i, name in enumerate(COLUMNS) if name not in NON_TEXT_COLUMNS}
+    table = [cells for cells, _ in values]
+    problems = [problem for _, problem in values]
+    if columns is None:
+        columns = list(zip(*table))
+    if table and any(max(map(len, columns[i])) > CELL_LIMIT for i in text_cols):
+        table, problems = [], []
+        for cells, problem in values:  # rare: a text beyond a cell's limit continues below
+            for part in _split_long(cells):
+                table.append(part)
+                problems.append(problem)
+        columns = list(zip(*table))
+    if not table:
+        return "", first_row
+    # Cells are made without their row number (a placeholder stands for it, filled in once per
+    # row), so a column's repeated values (a unit, a status, an empty cell) are made once.
+    made: list[list[str]] = []
+    lines_of: list[list[int]] = []
+    for i, column in enumerate(columns):
+        letter, style = xl_col_to_name(i), styles[i]
+        ref = f'<c r="{letter}{_ROW}"'
+        if i in text_cols:
             # Row heights set here: LibreOffice does not grow rows for wrapped text on opening.
-            lines = max((lines_needed(part[i], widths[i]) for i in text_cols if isinstance(part[i], str) and part[i]),
-                        default=1)
-            if lines > 1:
-                out.append(f'<row r="{n}" spans="{span}" ht="{min(409, lines * LINE_POINTS + 2)}" customHeight="1">')
+            lines = _lines_column(column, widths[i])
+            if lines is not None:
+                lines_of.append(lines)
+            texts = _escaped_column(column)
+            if i == evidence_col:
+                styles_here = [flagged_style if p else style for p in problems]
+            elif i == status_col:
+                styles_here = [flagged_style if v == "逾期" else style for v in column]
             else:
-                out.append(f'<row r="{n}" spans="{span}">')
-            for i, value in enumerate(part):
-                ref = f"{letters[i]}{n}"
-                if value is None or value == "":
-                    out.append(f'<c r="{ref}" s="{styles[i]}"/>')  # the border still shows
-                elif isinstance(value, str):
-                    if not value.isprintable():
-                        value = _XML_ILLEGAL.sub("", value)
-                    style = styles[i]
-                    if (i == evidence_col and problem) or (i == status_col and value == "逾期"):
-                        style = flagged_style
-                    if "&" in value or "<" in value or ">" in value:
-                        value = value.translate(_ESCAPES)
-                    out.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                               f"{value}</t></is></c>")
-                elif isinstance(value, bool):
-                    out.append(f'<c r="{ref}" s="{styles[i]}"><v>{int(value)}</v></c>')
-                elif isinstance(value, date):
-                    out.append(f'<c r="{ref}" s="{styles[i]}"><v>{(value - EXCEL_EPOCH).days}</v></c>')
-                else:
-                    out.append(f'<c r="{ref}" s="{styles[i]}"><v>{value}</v></c>')
-            out.append("</row>")
-            r += 1
-    return "".join(out), r
+                styles_here = None
+            if styles_here is None:
+                empty = f'{ref} s="{style}"/>'
+                made.append([f'{ref} s="{style}" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+                             if v else empty for v in texts])
+            else:
+                made.append([f'{ref} s="{st}" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+                             if v else f'{ref} s="{st}"/>' for v, st in zip(texts, styles_here)])
+        elif COLUMNS[i] in DATE_COLUMNS:  # Excel's serial day numbers
+            empty = f'{ref} s="{style}"/>'
+            made.append([empty if v is None else f'{ref} s="{style}"><v>{v.toordinal() - _EPOCH_DAY}</v></c>'
+                         for v in column])
+        else:
+            empty = f'{ref} s="{style}"/>'
+            made.append([empty if v is None or v == "" else f'{ref} s="{style}"><v>{_number(v)}</v></c>'
+                         for v in column])
+    span = f"1:{len(COLUMNS)}"
+    numbers = range(first_row + 1, first_row + 1 + len(table))
+    heights = map(max, zip(*lines_of)) if lines_of else (1 for _ in numbers)
+    opens = [f'<row r="{n}" spans="{span}" ht="{min(409, k * LINE_POINTS + 2)}" customHeight="1">' if k > 1
+             else f'<row r="{n}" spans="{span}">' for n, k in zip(numbers, heights)]
+    rows = [("".join(parts) + "</row>").replace(_ROW, str(n)) for n, parts in zip(numbers, zip(opens, *made))]
+    return "".join(rows), first_row + len(table)
+
+
+_ROW = "\x00"  # stands for the row number; never in a text (XML cannot carry it, so it is removed)
+
+
+def _number(value) -> str:
+    """A number cell's value: dates as Excel serial days, booleans as 0/1."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, date):
+        return str((value - EXCEL_EPOCH).days)
+    return str(value)
+
+
+_COLUMN_SEP = "\x1f"  # removed from the text with the other characters XML cannot carry
+
+
+def _escaped_column(column) -> list[str]:
+    """Each text with XML's illegal characters removed and & < > escaped, in one pass."""
+    texts = ["" if v is None else v for v in column]
+    blob = _COLUMN_SEP.join(texts)
+    if blob.count(_COLUMN_SEP) != len(texts) - 1:  # a text carries the separator itself
+        blob = _COLUMN_SEP.join(_XML_ILLEGAL.sub("", v) for v in texts)
+    elif not blob.isprintable():
+        blob = _XML_ILLEGAL_BUT_SEP.sub("", blob)
+    if "&" in blob or "<" in blob or ">" in blob:
+        blob = blob.translate(_ESCAPES)
+    return blob.split(_COLUMN_SEP)
+
+
+_XML_ILLEGAL_BUT_SEP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\ufffe\uffff]")
 
 
 MARGIN_IN = 0.4
@@ -378,19 +465,45 @@ PAGE_WIDTH_IN = 11.69  # A4 landscape
 
 
 EXCEL_EPOCH = date(1899, 12, 30)
+_EPOCH_DAY = EXCEL_EPOCH.toordinal()
 
 
 def lines_needed(value: str, width: int) -> int:
     """How many lines a wrapped text takes in a column ``width`` characters wide (estimate)."""
     room = max(width - 1, 1)
-    if 2 * len(value) <= room and "\n" not in value:
-        return 1
+    if "\n" not in value:
+        n = len(value)
+        if 2 * n <= room:
+            return 1
+        wide = 0 if value.isascii() else (len(value.encode("utf-8")) - n) // 2
+        return max(1, -(-int(n + 0.8 * wide) // room))
     total = 0
     for line in value.split("\n"):
         n = len(line)
         wide = (len(line.encode("utf-8")) - n) // 2  # a CJK character is 3 bytes
         total += max(1, -(-int(n + 0.8 * wide) // room))  # and about 1.8 characters wide
     return total
+
+
+def _lines_column(column, width: int) -> list[int] | None:
+    """lines_needed for every text of a column (None: every one fits on a line); a text met
+    before (a unit, a status) is not measured again."""
+    room = max(width - 1, 1)
+    texts = list(filter(None, column))
+    if 2 * max(map(len, texts), default=0) <= room and "\n" not in "".join(texts):
+        return None
+    seen: dict[str, int] = {}
+    out = []
+    append = out.append
+    for v in column:
+        if not v or (2 * len(v) <= room and "\n" not in v):
+            append(1)
+            continue
+        k = seen.get(v)
+        if k is None:
+            k = seen[v] = lines_needed(v, width)
+        append(k)
+    return out
 
 
 LINE_POINTS = 13.5  # one line of 10-point 宋体

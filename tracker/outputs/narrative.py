@@ -7,8 +7,10 @@ in Word afterwards; the numbers stay right.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.model import Status
 from tracker.outputs.summary import Summary, TaskLine
@@ -28,9 +30,14 @@ LIST_LIMIT = 5  # items named in a sentence before "等 N 项"
 PERIOD_WORDS = {"Q1": "一季度", "Q2": "二季度", "Q3": "三季度", "Q4": "四季度", "H1": "上半年", "H2": "下半年"}
 
 
+_PATTERNS = tuple((key, re.compile("|".join(map(re.escape, words)))) for key, _, _, words in ACTIVITIES)
+
+
+@lru_cache(maxsize=4096)  # a repeated task's occurrences share a title
 def activity(title: str) -> str | None:
-    for key, _, _, words in ACTIVITIES:
-        if any(w in title for w in words):
+    """The first kind whose words the title contains (one regex search per kind)."""
+    for key, pattern in _PATTERNS:
+        if pattern.search(title):
             return key
     return None
 
@@ -57,7 +64,8 @@ def period_text(t: TaskLine, year: int) -> str:
 
 def item_name(t: TaskLine, year: int, extra: str = "") -> str:
     """The title, told apart from its siblings by its period (never by an id)."""
-    inside = "，".join(x for x in (period_text(t, year), extra) if x)
+    period = period_text(t, year) if t.period else ""
+    inside = f"{period}，{extra}" if period and extra else period or extra
     return f"{t.title}（{inside}）" if inside else t.title
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tracker.model import EvidenceKind, Status
 from tracker.outputs import narrative
+from tracker.outputs.batch import collector_paused
 from tracker.outputs.docx import DocxWriter, FontSet
 from tracker.outputs.files import save_atomically
 from tracker.outputs.summary import TALLY_HEADERS, Summary, TaskLine, tally_cells
@@ -22,10 +23,15 @@ ITEM_HEADERS = ("序号", "事项", "责任单位", "时间安排", "状态", "�
 ITEM_WIDTHS = (1.3, 5.0, 3.2, 2.6, 1.7, 3.2, 4.0, 4.6)
 
 
+FILE_LABEL = EvidenceKind.FILE.label
+
+
 def _evidence_cell(t: TaskLine) -> str:
+    if not t.evidence:
+        return "无"
     lines = []
     for e in t.evidence:
-        text = file_name(e.text) if e.kind == EvidenceKind.FILE.label else e.text
+        text = file_name(e.text) if e.kind == FILE_LABEL else e.text
         label = f"（{e.label}）" if e.label else ""
         problem = f"【{e.problem}】" if e.problem else ""
         lines.append(f"{e.kind}：{text}{label}{problem}")
@@ -68,22 +74,32 @@ def _remarks(t: TaskLine, year: int) -> str:
     return "\n".join(parts)
 
 
-def item_rows(data: Summary) -> list[tuple[str, ...]]:
+def item_rows(data: Summary, remarks: dict[int, str] | None = None) -> list[tuple[str, ...]]:
+    """附表3's rows; ``remarks`` (if given) keeps each task's 说明 for 附表4 to reuse."""
     rows = []
+    append = rows.append
     n = 0
     year = data.year
+    item_name = narrative.item_name
+    keep = remarks if remarks is not None else {}
     for s in data.sections:
         for t in s.tasks:
             n += 1
-            owner = t.owner + (f"\n配合：{'、'.join(t.support)}" if t.support else "")
-            rows.append((
-                str(n), narrative.item_name(t, year), owner, cn_span(t.start, t.due, year), t.status_label,
-                _done_cell(t, year), _evidence_cell(t), _remarks(t, year),
+            owner = f"{t.owner}\n配合：{'、'.join(t.support)}" if t.support else t.owner
+            note = keep[id(t)] = _remarks(t, year)
+            append((
+                str(n), item_name(t, year), owner, cn_span(t.start, t.due, year), t.status_label,
+                _done_cell(t, year), _evidence_cell(t), note,
             ))
     return rows
 
 
 def summary_docx_bytes(data: Summary, *, fonts: FontSet | None = None, now=None) -> bytes:
+    with collector_paused():
+        return _summary_docx_bytes(data, fonts, now)
+
+
+def _summary_docx_bytes(data: Summary, fonts: FontSet | None, now) -> bytes:
     w = DocxWriter(data.report_title, author=data.unit or data.org, fonts=fonts, subject="年度双拥工作总结", now=now)
     w.title(data.report_title)
 
@@ -120,14 +136,15 @@ def summary_docx_bytes(data: Summary, *, fonts: FontSet | None = None, now=None)
     w.caption("附表2　各责任单位完成情况")
     w.table(("责任单位", *TALLY_HEADERS), [(t.name, *tally_cells(t)) for t in data.by_owner], (3, 1, 1, 1, 1, 1, 1.3))
     w.caption("附表3　全年工作事项清单")
-    w.table(ITEM_HEADERS, item_rows(data), ITEM_WIDTHS)
+    remarks: dict[int, str] = {}
+    w.table(ITEM_HEADERS, item_rows(data, remarks), ITEM_WIDTHS)
     if data.carry_over:
         w.caption("附表4　下年度延续事项")
         w.table(
             ("序号", "事项", "类别", "责任单位", "截止", "状态", "说明"),
             [
                 (str(i), narrative.item_name(t, data.year), t.category, t.owner, cn_short(t.due, data.year),
-                 t.status_label, _remarks(t, data.year))
+                 t.status_label, remarks[id(t)])
                 for i, t in enumerate(data.carry_over, 1)
             ],
             (1.3, 5.0, 2.4, 3.0, 2.2, 1.7, 5.2),
