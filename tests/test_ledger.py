@@ -6,10 +6,11 @@ import csv
 from datetime import date, datetime, timedelta, timezone
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 
 from helpers import run_cli
-from tracker.outputs.ledger import COLUMNS, display_width, write_ledger, write_ledger_csv, write_ledger_xlsx
+from tracker.outputs.ledger import COLUMNS, MAX_WIDTH, display_width, write_ledger, write_ledger_csv, write_ledger_xlsx
 from tracker.model import Evidence, EvidenceKind, Occurrence, OccurrenceState, Plan, Status, TrackedOccurrence
 
 TODAY = date(2026, 6, 15)
@@ -163,9 +164,11 @@ def test_xlsx_widths_fit_chinese(tmp_path):
     path = write_ledger_xlsx(PLAN, ROWS, 2026, TODAY, tmp_path / "台账.xlsx")
     ws = openpyxl.load_workbook(path).active
     width = lambda letter: ws.column_dimensions[letter].width  # noqa: E731
-    assert width("B") >= 30 - 1  # the longest title is capped at the widest column
+    assert width("B") >= MAX_WIDTH - 1  # the longest title is capped at the widest column
     assert width("C") >= display_width("组织领导")
-    assert width("O") <= 31  # long evidence lists wrap instead of widening the sheet
+    assert width("O") <= MAX_WIDTH + 1  # long evidence lists wrap instead of widening the sheet
+    # Twenty columns on one landscape A4 width, printed at a legible two thirds of full size.
+    assert sum(ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(COLUMNS) + 1)) < 260
 
 
 def test_csv_has_bom_and_parses(tmp_path):

@@ -53,7 +53,11 @@ NUMBER_COLUMNS = {"人数", "户数"}
 MONEY_COLUMNS = {"金额标准（元）", "实发金额（元）"}
 NON_TEXT_COLUMNS = {"序号"} | DATE_COLUMNS | NUMBER_COLUMNS | MONEY_COLUMNS  # every other cell holds text
 SUM_COLUMNS = ("人数", "户数", "实发金额（元）")
-MIN_WIDTH, MAX_WIDTH = 5, 30
+MIN_WIDTH, MAX_WIDTH = 5, 22
+# Twenty columns share one landscape A4 width; printed at about two thirds of full size, 10-point
+# text stays legible only if the columns are this narrow at most (longer texts wrap).
+COLUMN_MAX = {"类别": 8, "责任单位": 12, "配合单位": 12, "时间安排": 8, "地点": 8, "尚缺佐证": 12,
+              "考评指标": 6, "编号": 10}
 CELL_LIMIT = 32_767  # Excel's most characters in one cell
 SHEET_TITLE_LIMIT = 31  # Excel's limit on sheet names
 
@@ -180,8 +184,8 @@ def _shown(value) -> str:
     return str(value)
 
 
-FIXED_WIDTHS = {"序号": 5, "截止日期": 15, "完成日期": 15, "人数": 6, "户数": 6, "状态": 8,
-                "金额标准（元）": 10, "实发金额（元）": 10, "最后更新": 17}
+FIXED_WIDTHS = {"序号": 5, "截止日期": 15, "完成日期": 15, "人数": 5, "户数": 5, "状态": 7,
+                "金额标准（元）": 10, "实发金额（元）": 10, "最后更新": 11}
 
 
 def column_widths(columns: list[tuple]) -> list[int]:
@@ -194,19 +198,19 @@ def column_widths(columns: list[tuple]) -> list[int]:
             continue
         if i >= len(columns):
             continue
-        w = widths[i]
+        w, most = widths[i], COLUMN_MAX.get(name, MAX_WIDTH)
         for value in columns[i]:
             if not isinstance(value, str) or 2 * len(value) <= w:
                 continue  # a text is at most twice as wide as it is long
             for line in value.split("\n"):
-                line = line[: MAX_WIDTH + 1]
+                line = line[: most + 1]
                 if 2 * len(line) > w:
                     lw = len(line) if line.isascii() else display_width(line)
                     if lw > w:
                         w = lw
-            if w + 1 >= MAX_WIDTH:
-                break  # as wide as a column gets
-        widths[i] = min(max(w + 1, MIN_WIDTH), MAX_WIDTH)
+            if w + 1 >= most:
+                break  # as wide as this column gets
+        widths[i] = min(max(w + 1, MIN_WIDTH), most)
     return widths
 
 
@@ -506,7 +510,7 @@ def _lines_column(column, width: int) -> list[int] | None:
     return out
 
 
-LINE_POINTS = 13.5  # one line of 10-point 宋体
+LINE_POINTS = 14.5  # one line of 10-point 宋体 (13.5) with room for the taller lines of the CJK fonts LibreOffice falls back to
 
 
 def _footer_text(text: str) -> str:
