@@ -154,3 +154,35 @@ def test_a_years_expansion_is_its_own_file_and_never_outlives_its_plan(world):
     year_files[0].write_bytes(old)  # the expansion of the plan before the edit, put back
     cache._ENTRIES.clear()
     _same(cached(plan, 2026), fresh(plan, 2026))
+
+
+def test_one_tasks_occurrences_come_from_the_years_cache_and_never_outlive_their_plan(world):
+    from tracker.calendar.schedule import expand_task
+
+    tmp, plan = world
+
+    def one(task_id):
+        cache._ENTRIES.clear()  # as in a new process
+        loaded = cache.load_plan_cached(plan, 2026)
+        task = next(t for t in loaded.tasks if t.id == task_id)
+        return cache.expand_task_cached(loaded, task, 2026)
+
+    def computed(task_id):
+        loaded = load_plan(plan, 2026)
+        return expand_task(next(t for t in loaded.tasks if t.id == task_id), loaded, 2026)
+
+    cached(plan, 2026)
+    task_files = list((tmp / "cache" / "plans").glob("*.2026.tasks.pickle"))
+    assert len(task_files) == 1
+    for task_id in ("leifeng", "newyear-visit"):
+        _same(one(task_id), computed(task_id))
+    old = task_files[0].read_bytes()
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace('when = "3月5日"', 'when = "3月9日"', 1), encoding="utf-8")
+    cache._ENTRIES.clear()
+    cached(plan, 2026)
+    task_files[0].write_bytes(old)  # the tasks of the plan before the edit, put back
+    _same(one("leifeng"), computed("leifeng"))
+    assert one("leifeng")[0].due == date(2026, 3, 9)
+    task_files[0].write_bytes(old[: len(old) // 2])  # damaged: computed again, silently
+    _same(one("leifeng"), computed("leifeng"))

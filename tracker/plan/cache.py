@@ -27,12 +27,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.model import Occurrence, Plan
+from tracker.model import Occurrence, Plan, Task
 from tracker.settings import ENV_CACHE, cache_folder
 
 FORMAT = 2
 
-__all__ = ["load_plan_cached", "expand_cached", "cache_dir", "ENV_CACHE"]
+__all__ = ["load_plan_cached", "expand_cached", "expand_task_cached", "cache_dir", "ENV_CACHE"]
 
 # Expansions of plans loaded through this module, by the plan object's identity.
 _ENTRIES: dict[int, tuple[Plan, Path, dict]] = {}
@@ -175,6 +175,23 @@ def _remember(plan: Plan, file: Path, entry: dict) -> None:
     _ENTRIES[id(plan)] = (plan, file, entry)
 
 
+def _year_stamp(entry: dict, year: int) -> dict:
+    """What a year's files must carry: they are valid only for the plan entry they were expanded from."""
+    return {"format": FORMAT, "code": entry["code"], "deps": entry["deps"], "year": year}
+
+
+def _stamped(stored: dict | None, stamp: dict, key: str, kind: type) -> Any:
+    if stored is not None and isinstance(stored.get(key), kind) and all(stored.get(k) == v for k, v in stamp.items()):
+        return stored[key]
+    return None
+
+
+def _task_file(file: Path, year: int) -> Path:
+    """The same year's occurrences by task, each task's list pickled on its own: `done ID`
+    and `show ID` unpickle one task's, without the year or the date-computing code."""
+    return file.with_name(f"{file.stem}.{year}.tasks.pickle")
+
+
 def expand_cached(plan: Plan, year: int) -> list[Occurrence]:
     """expand_plan(plan, year), kept with the cached plan when the plan came from the cache."""
     known = _ENTRIES.get(id(plan))
@@ -185,18 +202,44 @@ def expand_cached(plan: Plan, year: int) -> list[Occurrence]:
         occurrences = years.get(year)
         if isinstance(occurrences, list):
             return list(occurrences)
-        # A year's file is valid only for the plan entry it was expanded from.
-        stamp = {"format": FORMAT, "code": entry["code"], "deps": entry["deps"], "year": year}
-        stored = _read(_year_file(file, year))
-        if stored is not None and isinstance(stored.get("occurrences"), list) and all(
-            stored.get(k) == v for k, v in stamp.items()
-        ):
-            years[year] = stored["occurrences"]
-            return list(stored["occurrences"])
+        stamp = _year_stamp(entry, year)
+        stored = _stamped(_read(_year_file(file, year)), stamp, "occurrences", list)
+        if stored is not None:
+            years[year] = stored
+            return list(stored)
     from tracker.calendar.schedule import expand_plan  # only now: its imports cost more than a hit
 
     occurrences = expand_plan(plan, year)
     if stamp:
         years[year] = occurrences
         _write(_year_file(file, year), {**stamp, "occurrences": occurrences})
+        by_task: dict[str, list[Occurrence]] = {}
+        for occ in occurrences:
+            by_task.setdefault(occ.task_id, []).append(occ)
+        dumps = pickle.dumps
+        tasks = {t.id: dumps(by_task.get(t.id, []), protocol=pickle.HIGHEST_PROTOCOL) for t in plan.tasks}
+        _write(_task_file(file, year), {**stamp, "tasks": tasks})
     return list(occurrences)
+
+
+def expand_task_cached(plan: Plan, task: Task, year: int) -> list[Occurrence]:
+    """The occurrences of expand_task(task, plan, year), from the year's cache when the plan
+    came from the cache and that year has been expanded and kept; else computed."""
+    known = _ENTRIES.get(id(plan))
+    if known is not None and known[0] is plan:
+        _, file, entry = known
+        occurrences = entry.get("years", {}).get(year)
+        if isinstance(occurrences, list):
+            return [o for o in occurrences if o.task_id == task.id]
+        tasks = _stamped(_read(_task_file(file, year)), _year_stamp(entry, year), "tasks", dict)
+        blob = tasks.get(task.id) if tasks is not None else None
+        if isinstance(blob, bytes):
+            try:
+                got = pickle.loads(blob)
+            except Exception:  # noqa: BLE001 - damage means: not cached
+                got = None
+            if isinstance(got, list) and all(isinstance(o, Occurrence) and o.task_id == task.id for o in got):
+                return got
+    from tracker.calendar.schedule import expand_task  # only now: its imports cost more than a hit
+
+    return expand_task(task, plan, year)

@@ -137,9 +137,9 @@ class Tracker:
             task_id = occurrence_id.split("@", 1)[0]
             task = next((t for t in self.plan.tasks if t.id == task_id), None)
             if task is not None:
-                from tracker.calendar.schedule import expand_task
+                from tracker.plan.cache import expand_task_cached
 
-                for occ in expand_task(task, self.plan, self.year):
+                for occ in expand_task_cached(self.plan, task, self.year):
                     if occ.id == occurrence_id:
                         return occ
         self.occurrences
