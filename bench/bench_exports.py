@@ -226,7 +226,9 @@ def main() -> int:
             if target is not None:
                 ok = cpu < target
                 failed |= not ok
-                verdict = f"  target cpu < {target:.1f} s: {'ok' if ok else 'MISSED'}"
+                # Judged on CPU (the machine is shared); the wall figure is told beside it.
+                verdict = (f"  target < {target:.1f} s: cpu {'ok' if ok else 'MISSED'}, "
+                           f"wall {'ok' if median < target else 'MISSED'} (x{median / target:.2f})")
             print(f"{label:<30} first {first:6.3f} s  median {median:6.3f} s  (cpu {cpu:6.3f} s){verdict}")
         sizes = {p.suffix: p.stat().st_size for p in out.glob("bench.*")}
         print("sizes: " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in sorted(sizes.items())))

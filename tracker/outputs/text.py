@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
+from functools import lru_cache
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -22,6 +23,7 @@ def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+@lru_cache(maxsize=4096)  # a 总结 of 10,000 items writes the same few hundred days over and over
 def cn_short(day: date, year: int | None = None) -> str:
     """1月20日 inside the year being reported, 2025年12月3日 outside it."""
     if year is not None and day.year == year:
