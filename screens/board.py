@@ -68,15 +68,28 @@ class Board:
         self._outside: dict[str, TrackedOccurrence] = {}
         self._pos: dict[str, int] = {}
         self.seen = 0  # the store revision the rows reflect
-        self.progress: dict[str, Progress] = {}
+        self._progress: dict[str, Progress] = {}
+        self._indexed = True  # the month buckets and counts are those of self.rows
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> None:
-        """Read every row from the service (slow for big plans: call from a worker)."""
+        """Read every row from the service (slow for big plans: call from a worker). The
+        months and counts are worked out when first asked for: the rows can be drawn first."""
         with self.lock:
-            rows = self.tracker.tracked()
+            self.rows = self.tracker.tracked()
             self.seen = self.tracker.store.revision
-            self._index(rows)
+            self._indexed = False
+
+    def _ensure_index(self) -> None:
+        if not self._indexed:
+            self._index(self.rows)
+
+    @property
+    def progress(self) -> dict[str, Progress]:
+        """Each period's progress (key: year, Q1-Q4, M1-M12)."""
+        with self.lock:
+            self._ensure_index()
+            return self._progress
 
     @property
     def stale(self) -> bool:
@@ -102,6 +115,7 @@ class Board:
             (months[key] if key else outside)[rid] = r
         self.rows, self._months, self._where, self._outside, self._pos = rows, months, where, outside, pos
         self._recount()
+        self._indexed = True
 
     def _quarter_rows(self, q: int) -> list[TrackedOccurrence]:
         return [r for m in range(3 * q - 2, 3 * q + 1) for r in self._months[f"M{m}"].values()]
@@ -122,7 +136,7 @@ class Board:
             progress[f"Q{q}"] = quarter
             year = _added((year, quarter))
         progress["year"] = year
-        self.progress = progress
+        self._progress = progress
 
     # -- after a change ---------------------------------------------------------------------
     def update(self, occurrence_id: str, seq: int | None = None, year: int | None = None) -> TrackedOccurrence | None:
@@ -134,6 +148,7 @@ class Board:
                 self.seen = seq  # nothing else came in with our change
             if year is not None and year != self.year:
                 return self.tracker.of_year(year).get(occurrence_id)
+            self._ensure_index()
             row = self.tracker.get(occurrence_id)
             month = self._where.get(row.id, "?")
             bucket = self._months.get(month) if month else self._outside
@@ -151,10 +166,10 @@ class Board:
             if month:
                 keys += (month, f"Q{(int(month[1:]) - 1) // 3 + 1}")
             before, after = progress_of([old]), progress_of([row])
-            progress = dict(self.progress)
+            progress = dict(self._progress)
             for key in keys:
                 progress[key] = shifted(progress[key], before, after)
-            self.progress = progress
+            self._progress = progress
             return row
 
     def refresh(self) -> bool:
@@ -178,6 +193,9 @@ class Board:
 
     def select(self, filters: Filters) -> list[TrackedOccurrence]:
         key = filters.period
+        if key != "year":
+            with self.lock:
+                self._ensure_index()
         if key.startswith("M") and key in self._months:
             base = list(self._months[key].values())
         elif key.startswith("Q"):
