@@ -1,27 +1,49 @@
-"""Everything about one occurrence: its fields, its evidence (with files checked), its history."""
+"""Everything about one occurrence: its fields, its evidence (with files checked), its history.
+
+Whether a file is still there and unchanged is checked in a worker thread: a 2 GB video not
+yet in the digest cache takes seconds to a minute to read, and the screen stays free (Esc goes
+back, which stops the reading). Until its state is known a file shows 〔核对中...〕.
+"""
 
 from __future__ import annotations
 
+from time import monotonic
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
-from tracker.errors import TrackerError
-from tracker.model import Evidence, Status, TrackedOccurrence
+from tracker.errors import Cancelled, TrackerError
+from tracker.model import Evidence, EvidenceKind, Status, TrackedOccurrence
 
 from .actions import RowActions
 from .widgets import KeyBar
 from .commands import DETAIL_COMMANDS, bindings
 from .text import describe_change, long_date, stamp
 
-def file_mark(item: Evidence) -> str:
-    """Whether a recorded file is still where it was and unchanged (tracker.evidence's rule)."""
+CHECKING = "核对中..."
+STEP_SECONDS = 0.2  # how often a long check redraws its percentage
+
+
+def file_mark(item: Evidence, progress=None) -> str:
+    """Whether a recorded file is still where it was and unchanged (tracker.evidence's rule);
+    reads the file when its digest is not cached: call from a worker."""
     from tracker.service import evidence_label
 
-    label = evidence_label(item)
+    label = evidence_label(item, progress=progress)
     return f"〔{label}〕" if label else ""
+
+
+class FileChecked(Message):
+    """From the checking worker: a file's mark (done), or how far its reading has come."""
+
+    def __init__(self, item: Evidence, mark: str | None, done: int = 0, total: int = 0) -> None:
+        super().__init__()
+        self.item, self.mark, self.done, self.total = item, mark, done, total
 
 
 class DetailScreen(RowActions):
@@ -40,6 +62,9 @@ class DetailScreen(RowActions):
         self.occurrence_id = occurrence_id
         self.year = year  # the occurrence's year, when not the viewed one
         self.row: TrackedOccurrence | None = None
+        self.changes: list = []
+        self.marks: dict[Evidence, str] = {}  # files checked: their mark ("" when fine)
+        self.checking: dict[Evidence, str] = {}  # files being checked: how far ("" or " 35%")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title")
@@ -61,12 +86,61 @@ class DetailScreen(RowActions):
     def show(self) -> None:
         board = self.shuangyong.board
         try:
-            self.row = row = board.get(self.occurrence_id, self.year)
-            history = board.history(self.occurrence_id, year=self.year)
+            self.row = board.get(self.occurrence_id, self.year)
+            self.changes = board.history(self.occurrence_id, year=self.year)
         except TrackerError as exc:
+            self.row = None
             self.query_one("#detail-fields", Static).update(Content(str(exc)))
             return
-        today = board.today
+        # Every file again (a stat when unchanged), except those whose check is under way;
+        # a file keeps its last mark until the new one is known.
+        files = [e for e in self.row.state.evidence if e.kind is EvidenceKind.FILE and e not in self.checking]
+        self.checking.update(dict.fromkeys(files, ""))
+        self.draw_fields()
+        if files:
+            self.check_files(files)
+
+    @work(thread=True, group="evidence-check")
+    def check_files(self, items: list[Evidence]) -> None:
+        """Each file's mark, posted as it is known; stops when the screen closes."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        for item in items:
+            last = [monotonic()]
+
+            def progress(done: int, total: int, item: Evidence = item) -> None:
+                if worker.is_cancelled:
+                    raise Cancelled("已取消")
+                now = monotonic()
+                if now - last[0] >= STEP_SECONDS:
+                    last[0] = now
+                    self.post_message(FileChecked(item, None, done, total))
+
+            try:
+                mark = file_mark(item, progress)
+            except Cancelled:
+                return
+            if worker.is_cancelled:
+                return
+            self.post_message(FileChecked(item, mark))
+
+    def on_file_checked(self, message: FileChecked) -> None:
+        item = message.item
+        if item not in self.checking:
+            return
+        if message.mark is None:
+            self.checking[item] = f" {message.done * 100 // message.total}%" if message.total else ""
+        else:
+            del self.checking[item]
+            self.marks[item] = message.mark
+        self.draw_fields()
+
+    def draw_fields(self) -> None:
+        row, history = self.row, self.changes
+        if row is None:
+            return
+        today = self.shuangyong.board.today
         self.query_one("#detail-title", Static).update(Content(row.title))
         occ = row.occurrence
         text = Text()
@@ -122,8 +196,10 @@ class DetailScreen(RowActions):
             if item.label:
                 text.append(f"{item.label}：", "bold")
             text.append(item.text)
-            mark = file_mark(item)
-            if mark:
+            mark = self.marks.get(item)
+            if mark is None and item in self.checking:
+                text.append(f" 〔{CHECKING}{self.checking[item]}〕", "dim")
+            elif mark:
                 text.append(" " + mark, "bold red")
             meta = f"{stamp(item.added_at)} {item.added_by}".strip()
             if meta:

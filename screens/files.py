@@ -71,20 +71,10 @@ def reports(app: App, board: Board) -> None:
     written: list[produce.Written] = []
 
     def submit(choice: PathChoice):
-        from tracker.errors import TrackerError
-
-        kind = choice.option or options[0][1]
-        if kind == "archive-zip":  # copies every evidence file: in a worker, with its progress shown
-            write_archive(app, board, choice.path, written, dialog.finish)
-            return PENDING
-        try:
-            result = produce.write_output(board.tracker, kind, choice.path, lock=board.lock)
-        except TrackerError as exc:
-            return str(exc)
-        except OSError as exc:
-            return f"无法写入 {choice.path}：{exc.strerror or exc}"
-        written[:] = [result]
-        return None
+        # Every output checks every evidence file (the 档案 copies them too), which may read a
+        # 2 GB video whole: in a worker, with its progress shown.
+        write_report(app, board, choice.option or options[0][1], choice.path, written, dialog.finish)
+        return PENDING
 
     def done(choice: PathChoice | None) -> None:
         if choice is not None and written:
@@ -97,16 +87,32 @@ def reports(app: App, board: Board) -> None:
     app.push_screen(dialog, done)
 
 
-def write_archive(app: App, board: Board, path, written: list, finished) -> None:
-    """The 档案 export under a progress dialog: files copied of all, bytes, Esc cancels (the
-    unfinished .zip or folder is removed). `finished` hears None or what went wrong."""
+def write_report(app: App, board: Board, kind: str, path, written: list, finished) -> None:
+    """One output under a progress dialog, in a worker. Its evidence files are checked first,
+    without the board's lock (the screen's poll goes on): files checked of all, bytes of the
+    one being read; once checked, the output's own check of each costs a stat. The 档案 then
+    shows files copied of all. Esc cancels (an unfinished .zip or folder is removed; the other
+    outputs are written only at the end). `finished` hears None or what went wrong."""
+    from tracker.model import EvidenceKind
     from tracker.outputs import produce
+    from tracker.service import evidence_label
 
     from .dialogs import Outcome, ProgressDialog
     from .problems import failure_text
     from .widgets.progress import amount
 
+    archive = kind == "archive-zip"
+
     def job(report):
+        with board.lock:
+            files = [e for r in board.rows for e in r.state.evidence if e.kind is EvidenceKind.FILE]
+        for n, item in enumerate(files, 1):
+            def reading(done: int, size: int, n: int = n) -> None:
+                report(done, size, f"正在核对佐证文件 {n}/{len(files)} 个（{amount(done)} / {amount(size)}）")
+
+            evidence_label(item, progress=reading)
+            report(n, len(files), f"正在核对佐证文件 {n}/{len(files)} 个")
+
         def progress(files: int, total: int, done: int, size: int) -> None:
             text = f"已复制佐证文件 {files}/{total} 个（{amount(done)} / {amount(size)}）"
             if size:  # by bytes: one 2 GB video among small photos is most of the work
@@ -114,11 +120,12 @@ def write_archive(app: App, board: Board, path, written: list, finished) -> None
             else:
                 report(files, total, text)
 
-        return produce.write_output(board.tracker, "archive-zip", path, progress=progress, lock=board.lock)
+        return produce.write_output(board.tracker, kind, path, progress=progress if archive else None,
+                                    lock=board.lock)
 
     def ended(outcome: Outcome | None) -> None:
         if outcome is None or outcome.cancelled:
-            finished("已取消：档案没有生成，也没有留下未完成的文件。")
+            finished("已取消：档案没有生成，也没有留下未完成的文件。" if archive else "已取消：没有生成文件。")
         elif outcome.error is not None:
             error = outcome.error
             finished(f"无法写入 {path}：{error.strerror or error}" if isinstance(error, OSError) else failure_text(error))
@@ -126,7 +133,8 @@ def write_archive(app: App, board: Board, path, written: list, finished) -> None
             written[:] = [outcome.value]
             finished(None)
 
-    app.push_screen(ProgressDialog("生成档案", job, first="正在编排件号、生成目录"), ended)
+    first = "正在编排件号、生成目录" if archive else "正在核对佐证文件"
+    app.push_screen(ProgressDialog("生成档案" if archive else "生成报告", job, first=first), ended)
 
 
 def import_plan(app: App) -> None:

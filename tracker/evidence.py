@@ -12,7 +12,10 @@ reads the same everywhere.
 Notes and links are always ``present``. Files are opened without blocking and checked on
 the opened handle, so a FIFO or a device put in a photo's place never hangs a screen.
 Digests are cached by (path, size, mtime, inode): asking again costs a stat; those of large
-files are also kept between runs (:mod:`tracker.state.digests`).
+files are also kept between runs (:mod:`tracker.state.digests`). Reading a large file that is
+in neither cache takes a while (a 2 GB video, seconds to a minute): the app asks from a worker
+thread, passing ``progress(done_bytes, total_bytes)``, which hears about every chunk read and
+may raise (e.g. :class:`~tracker.errors.Cancelled`) to stop the reading.
 
 Where a file is: a file inside the state file's folder (or below it) is recorded relative to
 that folder (:func:`stored_path`, always with ``/``), so a shared folder opened from another
@@ -63,15 +66,20 @@ def resolved_path(text: str | None, folder: str | os.PathLike | None) -> str | N
     return os.path.normpath(os.path.join(folder, *text.split("/")))
 
 
-def _digest(fd: int) -> str:
+def _digest(fd: int, total: int, progress=None) -> str:
     h = hashlib.sha256()
+    done = 0
     while chunk := os.read(fd, _CHUNK):
         h.update(chunk)
+        if progress is not None:
+            done += len(chunk)
+            progress(done, max(total, done))
     return h.hexdigest()
 
 
-def file_state(path: str | None, size: int | None = None, sha256: str | None = None) -> str:
-    """PRESENT, CHANGED or MISSING for one path against the recorded size and digest."""
+def file_state(path: str | None, size: int | None = None, sha256: str | None = None, progress=None) -> str:
+    """PRESENT, CHANGED or MISSING for one path against the recorded size and digest.
+    ``progress``: see the module docstring (called only when the file is read)."""
     if not path:
         return MISSING
     try:
@@ -94,7 +102,7 @@ def file_state(path: str | None, size: int | None = None, sha256: str | None = N
             digest = digests.lookup(st)
             if digest is None:
                 try:
-                    digest = _digest(fd)
+                    digest = _digest(fd, st.st_size, progress)
                 except OSError:
                     return MISSING
                 digests.remember(st, os.fstat(fd), digest)
@@ -108,21 +116,21 @@ def file_state(path: str | None, size: int | None = None, sha256: str | None = N
         os.close(fd)
 
 
-def original_state(ev: Evidence) -> str:
+def original_state(ev: Evidence, progress=None) -> str:
     """The recorded file itself, ignoring any 档案 copy."""
     if ev.kind is not EvidenceKind.FILE:
         return PRESENT
-    return file_state(ev.text, ev.size, ev.sha256)
+    return file_state(ev.text, ev.size, ev.sha256, progress)
 
 
-def evidence_state(ev: Evidence) -> str:
+def evidence_state(ev: Evidence, progress=None) -> str:
     """PRESENT, ARCHIVED, CHANGED or MISSING (see the module docstring)."""
     if ev.kind is not EvidenceKind.FILE:
         return PRESENT
-    original = file_state(ev.text, ev.size, ev.sha256)
+    original = file_state(ev.text, ev.size, ev.sha256, progress)
     if original == PRESENT:
         return PRESENT
-    if ev.archived and file_state(ev.archived, ev.size, ev.sha256) == PRESENT:
+    if ev.archived and file_state(ev.archived, ev.size, ev.sha256, progress) == PRESENT:
         return ARCHIVED
     return original
 
@@ -134,10 +142,10 @@ LABELS = {
 }
 
 
-def evidence_label(ev: Evidence, state: str | None = None) -> str:
+def evidence_label(ev: Evidence, state: str | None = None, progress=None) -> str:
     """The words every surface shows after the item ("" when the file is fine)."""
-    state = state or evidence_state(ev)
-    if state == ARCHIVED and original_state(ev) == CHANGED:
+    state = state or evidence_state(ev, progress)
+    if state == ARCHIVED and original_state(ev, progress) == CHANGED:
         return "原文件已变更，档案中有副本"
     return LABELS.get(state, "")
 
