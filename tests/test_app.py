@@ -498,7 +498,7 @@ async def test_detail_screen_lists_fields_and_history(app, db):
         await pilot.pause()
         text = screen_text(app)
         for expected in ("meeting@2026Q2", "组织领导", "社区党委", "配合单位：社区居委会", "每季度",
-                         "已完成", "需要的佐证材料：活动照片", "修改记录（1）", "测试员", "未开始 → 已完成"):
+                         "已完成", "需要的佐证材料：活动照片", "修改记录（1）", "测试员", "未开始改为已完成"):
             assert expected in text, expected
         await pilot.press("escape")
         await pilot.pause()

@@ -25,45 +25,117 @@ from test_app import (  # noqa: F401 (fixtures)
 from tracker.model import Status
 
 import screens
+import tracker
 
 SCREENS_DIR = Path(screens.__file__).parent
+TRACKER_DIR = Path(tracker.__file__).parent
+
+# What tracker/ writes into files, not onto a terminal: Word, Excel, Markdown, calendar and
+# archive contents keep the typographic “” and —— an office document is written with.
+DOCUMENT_WRITERS = {
+    "outputs/docx.py", "outputs/minutes.py", "outputs/minutes_docx.py", "outputs/narrative.py",
+    "outputs/summary.py", "outputs/ics.py", "outputs/archive.py", "outputs/ledger.py", "outputs/text.py",
+    "importer/render.py",  # the TOML draft's comments
+}
+# What the parsers recognise in what people type or paste (“八一”, 1—3月, full-width dashes,
+# bullets, invisible characters) is matched, never shown: these constants, regular
+# expressions (raw strings, as every pattern here is written), and what input is cleaned of
+# (the first argument of replace, strip, startswith, maketrans ...).
+INPUT_FORMS = {"WHEN_EXAMPLES", "_QUOTES", "_INVISIBLE", "_CLOSERS"}
+CLEANING = {"replace", "strip", "lstrip", "rstrip", "startswith", "endswith", "maketrans", "translate"}
+
+
+def _strings(path: Path) -> list[tuple[int, str]]:
+    """A module's string literals except docstrings and input forms (INPUT_FORMS, CLEANING)."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    skipped = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id in INPUT_FORMS for t in targets):
+            skipped |= {id(n) for n in ast.walk(node)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            segment = ast.get_source_segment(source, node) or ""
+            if segment[:1] in ("r", "R"):
+                skipped.add(id(node))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CLEANING and node.args:
+            skipped.add(id(node.args[-1] if node.func.attr == "maketrans" else node.args[0]))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped
+    ]
 
 
 def app_strings() -> list[tuple[str, int, str]]:
     """Every string literal in screens/ except docstrings: what the app may put on screen."""
+    return [(path.name, line, text) for path in sorted(SCREENS_DIR.rglob("*.py")) for line, text in _strings(path)]
+
+
+def tracker_strings() -> list[tuple[str, int, str]]:
+    """Every string literal of tracker/ that reaches a terminal: the wording of changes, the
+    service's messages and labels, the plan checker's problems, the commands' output. One
+    rule for the app and the command line: both run in the same Chinese-locale terminals."""
     found = []
-    for path in sorted(SCREENS_DIR.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                found.append((path.name, node.lineno, node.value))
+    for path in sorted(TRACKER_DIR.rglob("*.py")):
+        name = path.relative_to(TRACKER_DIR).as_posix()
+        if name not in DOCUMENT_WRITERS:
+            found += [(name, line, text) for line, text in _strings(path)]
     return found
+
+
+def _ambiguous(strings) -> list[str]:
+    return [
+        f"{name}:{line}: {''.join(sorted({c for c in text if ord(c) > 127 and unicodedata.east_asian_width(c) not in 'WF'}))}"
+        for name, line, text in strings
+        if any(ord(c) > 127 and unicodedata.east_asian_width(c) not in "WF" for c in text)
+    ]
 
 
 def test_chrome_has_no_ambiguous_width_characters():
     # Terminals set for a Chinese locale draw East Asian "ambiguous" characters two cells
     # wide; drawn with a CJK font, even neutral symbols (░ ✓ ↷) come out wide. So the app's
     # own text is ASCII or full-width: nothing in between.
-    bad = [
-        f"{name}:{line}: {''.join(sorted({c for c in text if ord(c) > 127 and unicodedata.east_asian_width(c) not in 'WF'}))}"
-        for name, line, text in app_strings()
-        if any(ord(c) > 127 and unicodedata.east_asian_width(c) not in "WF" for c in text)
-    ]
-    assert bad == []
+    assert _ambiguous(app_strings()) == []
+
+
+def test_what_tracker_says_on_a_terminal_has_no_ambiguous_width_characters():
+    # The app shows tracker's words too (a change's wording in the meeting and the detail,
+    # the service's and the plan checker's messages, the period labels), and the commands
+    # print them: quotes are 「」, ranges 1-3月, a change 未开始改为已完成.
+    assert _ambiguous(tracker_strings()) == []
 
 
 def test_the_scan_sees_the_app_strings():
     texts = [text for _, _, text in app_strings()]
     assert "按键与命令（上下键滚动，按 Esc 关闭）" in texts
     assert unicodedata.east_asian_width("…") == "A" and unicodedata.east_asian_width("“") == "A"
+    tracker_texts = {text for _, _, text in tracker_strings()}
+    assert any(t.startswith("找不到事项") for t in tracker_texts)  # the service's messages
+    assert any(name.startswith("cli/") for name, _, _ in tracker_strings())  # the commands' output
+    # The parser's input forms are left out of the scan, and only they.
+    assert "“八一”" not in {t for _, t in _strings(TRACKER_DIR / "calendar/when.py")}
+
+
+def test_a_change_and_a_period_are_worded_in_definite_widths():
+    from datetime import datetime
+
+    from tracker.model import Change, Status
+    from tracker.service import describe_change, periods
+
+    change = Change(seq=1, at=datetime(2026, 12, 28, 9, 0), by="小王", year=2027, occurrence="newyear", op="status",
+                    old=Status.TODO, new=Status.DONE)
+    shown = describe_change(change) + "".join(p.label for p in periods(2026))
+    assert "未开始改为已完成" in shown and "一季度（1-3月）" in shown
+    assert all(unicodedata.east_asian_width(c) in ("W", "F") or ord(c) < 128 for c in shown), shown
 
 
 def cursor_line(app) -> tuple[int, object]:

@@ -264,7 +264,7 @@ async def test_week_view_acts_on_next_years_rows_in_next_years_records(home, db)
         from screens.widgets.task_table import Section
 
         listed = [it.title.strip() for it in tbl.items if isinstance(it, Section)]
-        assert "每周走访（2027年1月1日）：未开始 → 进行中" in listed and not any(t.startswith("weekly@") for t in listed), listed
+        assert "每周走访（2027年1月1日）：未开始改为进行中" in listed and not any(t.startswith("weekly@") for t in listed), listed
 
     store = Store(db)
     try:
@@ -399,7 +399,7 @@ async def test_minutes_of_a_meeting_across_new_year_name_next_years_items_with_t
         await pilot.pause()
         assert app.screen is screen, [n.message for n in app._notifications]
     paragraphs = [p.text for p in docx.Document(str(home / "会议纪要-2026-12-28.docx")).paragraphs]
-    done = [p for p in paragraphs if "未开始 → " in p]
+    done = [p for p in paragraphs if "未开始改为" in p]
     assert len(done) == 3, paragraphs
     assert done[0].startswith("1．元旦慰问驻区部队（2027年1月1日）：")
     assert done[1].startswith("2．每周走访（2027年1月1日）：")

@@ -93,7 +93,7 @@ def test_archive_folder(env):
 def test_archive_zip_over_years_with_gaps(env):
     _setup(env)
     result = run_cli(env, "report", "archive", "--years", "2025-2026", "-o", "档案.zip")
-    assert "2025—2026年档案" in result.stdout
+    assert "2025-2026年档案" in result.stdout
     with zipfile.ZipFile(env / "档案.zip") as zf:
         names = zf.namelist()
         top = names[0].split("/")[0]

@@ -47,7 +47,7 @@ def test_undo_reverts_your_own_last_command_as_one_step(env) -> None:
     assert after["newyear-visit"]["status"] == "todo" and after["newyear-visit"]["evidence_count"] == 0
     assert after["spring-visit"]["status"] == "done"  # 小李's change is not 小王's to undo
     again = run_cli(env, "--by", "小王", "undo").stdout
-    assert "没有“小王”做的、可以撤销的修改" in again
+    assert "没有「小王」做的、可以撤销的修改" in again
     history = run_cli(env, "history").stdout
     assert "小王" in history and "撤销 #" in history and "（小王 " in history
 

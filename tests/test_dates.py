@@ -127,7 +127,7 @@ def test_unknown_festival_lists_known_names():
     with pytest.raises(WhenError) as info:
         festival_date("春分节", 2026)
     message = str(info.value)
-    assert "未知节日“春分节”" in message
+    assert "未知节日「春分节」" in message
     for name in FESTIVALS:
         assert name in message
 

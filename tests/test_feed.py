@@ -82,7 +82,7 @@ def test_good_token_gives_the_calendar_and_304_after(env, served):
     assert len(cancelled) == 1 and f"编号：{target}" in str(cancelled[0]["DESCRIPTION"])
     # One log line per request, never the whole token.
     assert len(lines) == 5 and all(plan_feed.token not in line for line in lines)
-    assert "→ 200" in lines[0] and "→ 304" in lines[1]
+    assert "-> 200" in lines[0] and "-> 304" in lines[1]
 
 
 def test_owner_feed_holds_that_owners_work(env, served):
@@ -106,7 +106,7 @@ def test_bad_tokens_and_traversal_are_404(served, path):
     token = feeds[0].token
     assert get(port, f"/ics/{token}.ics/../x")[0] == 404
     assert get(port, f"/ics/{token[:-1]}.ics")[0] == 404
-    assert all("→ 404" in line for line in lines)
+    assert all("-> 404" in line for line in lines)
 
 
 def test_show_urls_revoke_and_private_token_file(env, data_home):
@@ -123,4 +123,4 @@ def test_show_urls_revoke_and_private_token_file(env, data_home):
     new = re.findall(r"/ics/([A-Za-z0-9_-]+)\.ics", after)
     assert len(set(new) - set(urls)) == 1  # a new address for that owner, the others kept
     bad = run_cli(env, "serve", "--revoke", "不存在", ok=False)
-    assert bad.exit_code == 1 and "没有“不存在”的订阅地址" in bad.stderr
+    assert bad.exit_code == 1 and "没有「不存在」的订阅地址" in bad.stderr

@@ -407,7 +407,7 @@ def test_unknown_support_owner(tmp_path):
     text = HEADER + task() + 'support = ["驻区部队", "消防中队"]\n'
     _, problems = problems_of(tmp_path, text)
     p = only(problems, "task[1].support")
-    assert p.line == 15 and "配合单位“消防中队”" in p.message
+    assert p.line == 15 and "配合单位「消防中队」" in p.message
 
 
 def test_any_owner_when_owners_empty(tmp_path):

@@ -87,12 +87,12 @@ def test_groups_in_order_with_chinese_labels():
         "## 八、撤销的修改（2）",
     ]
     stamp = lambda d: d.astimezone().strftime("%m-%d %H:%M")  # noqa: E731
-    assert f"1. **召开双拥领导小组会议**（`meet@2026Q2`）：进行中 → 已完成 —— 张三，{stamp(at(8, 9, 30))}" in text
-    assert "**八一慰问驻区部队**（`bayi`）：未开始 → 已延期，新截止日期 2026-08-10（原因：部队演训，改期）" in text
-    assert "**双拥板报比赛**（`poster`）：未开始 → 已取消（原因：与国防教育月合并）" in text
-    assert "**春节前夕走访慰问军属**（`spring`）：已完成 → 进行中 —— 未署名" in text
-    assert "责任单位 计划责任单位 → 民政办" in text
-    assert "截止日期 计划日期 → 2026-07-01（原因：补报材料）" in text
+    assert f"1. **召开双拥领导小组会议**（`meet@2026Q2`）：进行中改为已完成 —— 张三，{stamp(at(8, 9, 30))}" in text
+    assert "**八一慰问驻区部队**（`bayi`）：未开始改为已延期，新截止日期 2026-08-10（原因：部队演训，改期）" in text
+    assert "**双拥板报比赛**（`poster`）：未开始改为已取消（原因：与国防教育月合并）" in text
+    assert "**春节前夕走访慰问军属**（`spring`）：已完成改为进行中 —— 未署名" in text
+    assert "责任单位由 计划责任单位 改为 民政办" in text
+    assert "截止日期由 计划日期 改为 2026-07-01（原因：补报材料）" in text
     assert "添加 文件：/档案/签到表.jpg（签到表）" in text
     assert "删除 链接：https://example.org/x" in text
     assert "**双拥宣传进社区**（`old-id`）：记录由 `old-id` 迁移到 `new-id`" in text
@@ -109,7 +109,7 @@ def test_undone_changes_are_marked():
 def test_undo_of_a_change_outside_the_list_still_reads():
     undo = ch(20, at(9, 9), "bayi", "undo", "done", "todo", undoes=3, data={"undone_op": "status"})
     text = minutes_markdown(PLAN, [undo], TITLES, title="纪要", since=SINCE, until=UNTIL)
-    assert "**八一慰问驻区部队**（`bayi`）：撤销第 3 号修改（未开始 → 已完成）" in text
+    assert "**八一慰问驻区部队**（`bayi`）：撤销第 3 号修改（未开始改为已完成）" in text
 
 
 def test_empty_span():
@@ -154,7 +154,7 @@ def test_with_changes_from_a_real_store(tmp_path):
     changes = store.history()
     now = datetime.now(timezone.utc)
     text = minutes_markdown(PLAN, changes, TITLES, title="纪要", since=now - timedelta(hours=1), until=now + timedelta(hours=1))
-    assert "未开始 → 已延期，新截止日期 2026-08-10（原因：改期）" in text
+    assert "未开始改为已延期，新截止日期 2026-08-10（原因：改期）" in text
     assert "~~**八一慰问驻区部队**（`bayi`）：备注：与部队再商定~~（已撤销） —— 李四" in text
     assert "撤销第 2 号修改（备注：与部队再商定）" in text
 
@@ -193,7 +193,7 @@ def test_cli_minutes(env):
     text = result.stdout
     assert text.startswith(f"# 会议纪要（{since} 至 ")
     # `--today` pins the day, and so the day the work was done.
-    assert f"**{first['title']}**（`{first['id']}`）：未开始 → 已完成，完成于 2026-06-15 —— 小王" in text
+    assert f"**{first['title']}**（`{first['id']}`）：未开始改为已完成，完成于 2026-06-15 —— 小王" in text
     assert "新截止日期 2026-07-20（原因：等待上级通知）" in text
     assert "~~" in text and "（已撤销）" in text and "撤销第 3 号修改" in text
     assert "共记录 4 项修改，涉及 2 个事项，其中 1 项已撤销" in text
@@ -234,7 +234,7 @@ def test_tracker_minutes_for_the_weekly_meeting(tmp_path):
     start = datetime.now().astimezone() - timedelta(minutes=5)
     text = tracker_minutes(tracker, since=start, week=True)
     assert text.startswith(f"# {plan.unit or plan.title}例会纪要（2026-06-15 当周）")
-    assert f"**{late.title}**（`{late.id}`）：未开始 → 已完成，完成于 2026-06-15 —— 小李" in text
+    assert f"**{late.title}**（`{late.id}`）：未开始改为已完成，完成于 2026-06-15 —— 小李" in text
     overdue = text.split("仍逾期的事项")[1].split("## ")[0]
     assert late.id not in overdue  # finished now
     still_late = [r for r in tracker.tracked() if r.is_overdue(date(2026, 6, 15))]
@@ -267,8 +267,8 @@ def test_cli_minutes_docx_with_meeting_details_remembered(env):
     assert any(t.startswith("时间：") and "年" in t for t in text)
     assert "本次会议议定修改 1 项，涉及 1 个事项；另有 1 项修改已撤销，不计入。" in text
     decided = "\n".join(text).split("撤销的修改")[0]
-    assert f"{first['title']}：未开始 → 已完成" in decided
-    assert f"{second['title']}：未开始 → 已完成" not in decided  # the undone completion is not counted
+    assert f"{first['title']}：未开始改为已完成" in decided
+    assert f"{second['title']}：未开始改为已完成" not in decided  # the undone completion is not counted
     assert any(t.startswith("主持人（签字）") for t in text)
     with zipfile.ZipFile(env / "纪要.docx") as z:
         assert any('w:instr=" PAGE "' in z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))

@@ -155,13 +155,13 @@ def test_errors_name_every_bad_task():
     assert [o.due for o in expand_task(tasks[-1], plan, 2028)] == [D("2028-02-29")]
     with pytest.raises(WhenError) as info:
         expand_plan(plan, 2026)  # the full date fits 2026; 2026 has no 2月29日
-    assert "fixed" not in str(info.value) and "任务“leap”" in str(info.value)
+    assert "fixed" not in str(info.value) and "任务「leap」" in str(info.value)
     with pytest.raises(WhenError) as info:
         expand_plan(plan, 2027)  # both fail: every bad task is named at once
     message = str(info.value)
-    assert "任务“fixed”（第40行）" in message
+    assert "任务「fixed」（第40行）" in message
     assert "日期年份2026与计划年份2027不一致" in message
-    assert "任务“leap”（第44行）" in message
+    assert "任务「leap」（第44行）" in message
     assert "日期不存在：2027年2月29日" in message
     with pytest.raises(WhenError, match="无法识别的时间表达"):
         expand_task(Task(id="x", title="x", when="随便"), plan, 2026)

@@ -16,5 +16,5 @@ def test_today_takes_the_plan_years():
 
 @pytest.mark.parametrize("text", [f"{YEAR_MIN - 1}-12-31", f"{YEAR_MAX + 1}-01-01"])
 def test_today_outside_the_plan_years_is_refused(text):
-    with pytest.raises(TrackerError, match=f"{YEAR_MIN}—{YEAR_MAX}"):
+    with pytest.raises(TrackerError, match=f"{YEAR_MIN}-{YEAR_MAX}"):
         parse_day(text, "--today")

@@ -135,7 +135,7 @@ class Status(StrEnum):
         if key in _STATUS_ALIASES:
             return _STATUS_ALIASES[key]
         choices = "、".join(f"{s.label}({s.value})" for s in cls)
-        raise ValueError(f"未知状态“{text}”，可选：{choices}")
+        raise ValueError(f"未知状态「{text}」，可选：{choices}")
 
 
 STATUS_LABELS = {

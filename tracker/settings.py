@@ -112,11 +112,11 @@ def parse_day(text: str, what: str = "日期") -> date:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise TrackerError(f"{what}“{text}”无法识别，请用 YYYY-MM-DD 格式，例如 2026-03-10") from None
+        raise TrackerError(f"{what}「{text}」无法识别，请用 YYYY-MM-DD 格式，例如 2026-03-10") from None
     from tracker.calendar import MAX_YEAR as YEAR_MAX, MIN_YEAR as YEAR_MIN  # the years plans are known for
 
     if not YEAR_MIN <= day.year <= YEAR_MAX:
-        raise TrackerError(f"{what}“{text}”超出支持范围（{YEAR_MIN}—{YEAR_MAX} 年）")
+        raise TrackerError(f"{what}「{text}」超出支持范围（{YEAR_MIN}-{YEAR_MAX} 年）")
     return day
 
 

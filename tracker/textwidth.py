@@ -32,17 +32,19 @@ def width(text: str) -> int:
 
 
 def fit(text: str, columns: int) -> str:
-    """Cut text to at most `columns` cells, marking the cut with …."""
+    """Cut text to at most `columns` cells, marking the cut with ... (not …: a Chinese-locale
+    terminal draws that two cells wide)."""
     if width(text) <= columns:
         return text
+    mark = "..." if columns > 3 else ""
     out, used = [], 0
     for ch in text:
         w = max(char_width(ch), 1)
-        if used + w > columns - 1:
+        if used + w > columns - len(mark):
             break
         out.append(ch)
         used += w
-    return "".join(out) + "…"
+    return "".join(out) + mark
 
 
 def pad(text: str, columns: int) -> str:

@@ -1,5 +1,6 @@
 """How a recorded change is said in Chinese: one wording for the commands, the app and the
-meeting minutes."""
+meeting minutes. Only characters of a definite width (ASCII or full-width; no → or “”): a
+terminal set for a Chinese locale draws the ambiguous ones two cells wide."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def describe(
     new = change.new if new is None else new
     reason = f"（原因：{escape(change.reason)}）" if change.reason else ""
     if op == "status":
-        text = f"{escape(status_label(old))} → {escape(status_label(new))}"
+        text = f"{escape(status_label(old))}改为{escape(status_label(new))}"
         due = change.data.get("due")
         if due:
             text += f"，新截止日期 {escape(day_text(due))}"
@@ -94,9 +95,9 @@ def describe(
             text += f"，完成于 {escape(day_text(done_on))}"
         return text + reason
     if op == "owner":
-        return f"责任单位 {escape(old or '计划责任单位')} → {escape(new or '计划责任单位')}"
+        return f"责任单位由 {escape(old or '计划责任单位')} 改为 {escape(new or '计划责任单位')}"
     if op == "due":
-        return f"截止日期 {escape(day_text(old) or '计划日期')} → {escape(day_text(new) or '计划日期')}{reason}"
+        return f"截止日期由 {escape(day_text(old) or '计划日期')} 改为 {escape(day_text(new) or '计划日期')}{reason}"
     if op == "note":
         return f"备注：{escape(str(new or ''))}"
     if op == "evidence":
@@ -113,7 +114,7 @@ def describe(
         return f"实际情况：{facts_text(new, escape)}"
     if op == "undo":
         return f"撤销第 {change.undoes} 号修改"
-    return f"{escape(OP_LABELS.get(op, str(op)))}：{escape(str(old))} → {escape(str(new))}{reason}"
+    return f"{escape(OP_LABELS.get(op, str(op)))}由 {escape(str(old))} 改为 {escape(str(new))}{reason}"
 
 
 FACT_UNITS = {"people": " 人", "households": " 户", "amount_paid": " 元"}

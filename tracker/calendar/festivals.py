@@ -187,9 +187,9 @@ def festival_date(name: str, year: int) -> date:
     """The solar date of a festival (or a lunar-date key) in a year; WhenError when unknown."""
     canonical = canonical_name(name)
     if canonical is None and _LUNAR_KEY.match(name) is None:
-        raise WhenError(f"未知节日“{name}”，可用：{'、'.join(FESTIVALS)}")
+        raise WhenError(f"未知节日「{name}」，可用：{'、'.join(FESTIVALS)}")
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}—{MAX_YEAR}）")
+        raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}-{MAX_YEAR}）")
     return _festival_date(canonical or name, year)
 
 

@@ -134,7 +134,7 @@ def read_entries(path: Path) -> tuple[dict[int, str], list[HolidayEntry], list[P
         line = year_lines[i] if i < len(year_lines) else 0
         year = item.get("year")
         if isinstance(year, bool) or not isinstance(year, int) or not 1901 <= year <= 2100:
-            problems.append(Problem(label, line, f"year[{i + 1}].year", "应为 1901—2100 的年份，例如 year = 2027"))
+            problems.append(Problem(label, line, f"year[{i + 1}].year", "应为 1901-2100 的年份，例如 year = 2027"))
             continue
         notice = item.get("notice", "")
         years[year] = notice if isinstance(notice, str) else ""
@@ -165,7 +165,7 @@ def read_entries(path: Path) -> tuple[dict[int, str], list[HolidayEntry], list[P
         entries.append(HolidayEntry(name.strip(), start, end, tuple(d for d in work if d is not None)))
     for key in data:
         if key not in ("year", "holiday"):
-            problems.append(Problem(label, 0, key, f"未知的键“{key}”，将被忽略（可用：[[year]]、[[holiday]]）", "warning"))
+            problems.append(Problem(label, 0, key, f"未知的键「{key}」，将被忽略（可用：[[year]]、[[holiday]]）", "warning"))
     return years, entries, problems
 
 

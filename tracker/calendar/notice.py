@@ -112,11 +112,11 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
     if year is None:
         raise NoticeError("看不出通知是哪一年的：请用 --year 指定，例如 --year 2027")
     if not 1901 <= year <= 2100:
-        raise NoticeError(f"年份 {year} 超出支持范围（1901—2100）")
+        raise NoticeError(f"年份 {year} 超出支持范围（1901-2100）")
     title = next((line for line in text.split("\n") if "节假日安排" in line), f"{year}年部分节假日安排")
     items = list(_ITEM.finditer(text))
     if not items:
-        raise NoticeError("没有找到“一、元旦：……放假”这样的条目：请确认这是国务院办公厅的节假日安排通知")
+        raise NoticeError("没有找到「一、元旦：...放假」这样的条目：请确认这是国务院办公厅的节假日安排通知")
     entries: list[HolidayEntry] = []
     remarks: list[str] = []
     for i, m in enumerate(items):
@@ -171,14 +171,14 @@ def _parse_item(name: str, body: str, year: int, remarks: list[str]) -> HolidayE
                 if len(days) == 1 and n > 1:
                     end = start + timedelta(days=n - 1)  # 1月1日放假，与周末连休，共3天
                 elif n != span:
-                    remarks.append(f"{name}：通知写“共{n}天”，但 {start}—{end} 是 {span} 天，请核对")
+                    remarks.append(f"{name}：通知写「共{n}天」，但 {start}-{end} 是 {span} 天，请核对")
         elif "上班" in sentence:
             work.extend(days)
     if start is None or end is None:
         remarks.append(f"{name}：没有读出放假日期，已跳过")
         return None
     if end < start or (end - start).days > MAX_SPAN_DAYS:
-        remarks.append(f"{name}：放假日期 {start}—{end} 不合理，已跳过")
+        remarks.append(f"{name}：放假日期 {start}-{end} 不合理，已跳过")
         return None
     for day in work:
         if day.weekday() < 5:

@@ -37,7 +37,7 @@ def normalise_rrule(text: str, compact: str) -> str:
     # negative one: refuse both before anything is expanded.
     for m in _INTERVAL.finditer(body):
         if not m[1].isdigit() or int(m[1]) < 1:
-            raise WhenError(f"RRULE 的 INTERVAL 应为正整数（1 表示每次都重复，2 表示隔一次），实际是“{m[1]}”：{text.strip()}")
+            raise WhenError(f"RRULE 的 INTERVAL 应为正整数（1 表示每次都重复，2 表示隔一次），实际是「{m[1]}」：{text.strip()}")
     rule = _build_rrule(rule_text, datetime(2024, 1, 1))
     if rule._interval < 1:  # noqa: SLF001 - a second guard on what dateutil understood
         raise WhenError(f"RRULE 的 INTERVAL 应为正整数：{text.strip()}")

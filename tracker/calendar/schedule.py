@@ -92,7 +92,7 @@ def _on_holiday(day: date, rule: str, holidays: Holidays) -> tuple[date | None, 
                 return later, provisional
         due, _, provisional = adjust(day, "previous", holidays)
         return due, provisional
-    raise WhenError(f"未知的节假日规则“{rule}”，可选：{'、'.join(HOLIDAY_RULES)}")
+    raise WhenError(f"未知的节假日规则「{rule}」，可选：{'、'.join(HOLIDAY_RULES)}")
 
 
 @lru_cache(maxsize=16384)
@@ -132,7 +132,7 @@ def expand_task(task: Task, plan: Plan, year: int) -> list[Occurrence]:
         resolved = _resolved(task.when, year, plan.workday, rule, plan.holidays or NO_HOLIDAYS)
     except WhenError as exc:
         where = f"（第{task.line}行）" if task.line else ""
-        raise WhenError(f"任务“{task.id}”{where}的时间“{task.when}”：{exc}") from None
+        raise WhenError(f"任务「{task.id}」{where}的时间「{task.when}」：{exc}") from None
     base = dict(_DEFAULTS)
     base.update(
         task_id=task.id,

@@ -29,7 +29,7 @@ def _month_end(year: int, month: int) -> date:
 def slots_for(spec: WhenSpec, year: int) -> list[Slot]:
     """The slots of an expression in a year, in date order; WhenError when it has none."""
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}—{MAX_YEAR}）")
+        raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}-{MAX_YEAR}）")
     return list(_slots_cached(spec, year))
 
 
@@ -103,7 +103,7 @@ def _slots_cached(spec: WhenSpec, year: int) -> tuple[Slot, ...]:
         return tuple(slots)
     if kind == "rrule":
         return tuple(Slot(d.isoformat(), d, d, False) for d in rrule_dates(spec.rule, spec.text, year))
-    raise WhenError(f"无法识别的时间表达“{spec.text}”")
+    raise WhenError(f"无法识别的时间表达「{spec.text}」")
 
 
 def _festival_slot(spec: WhenSpec, year: int) -> Slot:
@@ -118,11 +118,11 @@ def _festival_slot(spec: WhenSpec, year: int) -> Slot:
     anchor = year + _anchor_shift(spec)
     name = festival_label(spec.festival)
     if not MIN_YEAR <= anchor <= MAX_YEAR:
-        raise WhenError(f"“{spec.text.strip()}”在{year}年内没有对应日期（{anchor}年超出支持范围）")
+        raise WhenError(f"「{spec.text.strip()}」在{year}年内没有对应日期（{anchor}年超出支持范围）")
     day = festival_date(spec.festival, anchor)
     due = day + timedelta(days=due_off)
     if due.year != year:
         when = f"{day.year}年{day.month}月{day.day}日"
-        raise WhenError(f"“{spec.text.strip()}”在{year}年内没有对应日期：{year}年的{name}在{when}")
+        raise WhenError(f"「{spec.text.strip()}」在{year}年内没有对应日期：{year}年的{name}在{when}")
     start = min(max(day + timedelta(days=start_off), date(year, 1, 1)), due)
     return Slot(None, start, due, False, eve=day if spec.eve else None)

@@ -79,7 +79,7 @@ WHEN_EXAMPLES: tuple[str, ...] = (
 )
 
 # A few forms quoted in the "cannot read" message.
-_HINT = "例如：一季度、1—3月、5月、上半年、3月10日、春节前夕、八一前、每月、每周一、每月第一个周四"
+_HINT = "例如：一季度、1-3月、5月、上半年、3月10日、春节前夕、八一前、每月、每周一、每月第一个周四"
 
 
 # ---------------------------------------------------------------------------
@@ -193,13 +193,13 @@ def read_number(token: str) -> int | None:
 def _num(token: str, text: str) -> int:
     value = _number(token)
     if value is None:
-        raise WhenError(f"无法识别的数字“{token}”：{text}")
+        raise WhenError(f"无法识别的数字「{token}」：{text}")
     return value
 
 
 def _check_month(month: int, shown: str | None = None) -> int:
     if not 1 <= month <= 12:
-        raise WhenError(f"月份不存在：{shown or month}月（应为1—12月）")
+        raise WhenError(f"月份不存在：{shown or month}月（应为1-12月）")
     return month
 
 
@@ -306,7 +306,7 @@ def _parse_cached(text: str) -> WhenSpec:
     if s.startswith(("在", "于")) and len(s) > 1:
         s = s[1:]
     if not s:
-        raise WhenError(f"无法识别的时间表达“{text}”，{_HINT}")
+        raise WhenError(f"无法识别的时间表达「{text}」，{_HINT}")
     spec = _parse_bare_pair(text, compact)
     if spec is None:
         spec = _parse_plain(text, s)
@@ -315,7 +315,7 @@ def _parse_cached(text: str) -> WhenSpec:
     if spec is None:
         spec = _parse_festival(text, s)
     if spec is None:
-        raise WhenError(f"无法识别的时间表达“{text.strip()}”，{_HINT}")
+        raise WhenError(f"无法识别的时间表达「{text.strip()}」，{_HINT}")
     return spec
 
 
@@ -352,7 +352,7 @@ def _parse_plain(text: str, s: str) -> WhenSpec | None:
         return _span(text, first, last)
     if m := _RE["month"].match(s):
         if m[1] == "两":
-            raise WhenError(f"“{text.strip()}”看不出是哪个月：2月请写“2月”或“二月”，每两个月一次请分别写出月份")
+            raise WhenError(f"「{text.strip()}」看不出是哪个月：2月请写「2月」或「二月」，每两个月一次请分别写出月份")
         month = _check_month(_num(m[1], text), m[1])
         return _span(text, month, month)
     if m := _RE["xun"].match(s):
@@ -375,7 +375,7 @@ def _parse_plain(text: str, s: str) -> WhenSpec | None:
     if m := _RE["date_cn"].match(s) or _RE["date_num"].match(s):
         year = int(m[1]) if m[1] else None
         if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-            raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}—{MAX_YEAR}）")
+            raise WhenError(f"年份{year}超出支持范围（{MIN_YEAR}-{MAX_YEAR}）")
         month = _check_month(_num(m[2], text), m[2])
         day = _num(m[3], text)
         _check_day(month, day, year)
@@ -401,7 +401,7 @@ def _parse_plain(text: str, s: str) -> WhenSpec | None:
     if m := _RE["monthly_day"].match(s):
         day = _num(m[1], text)
         if not 1 <= day <= 31:
-            raise WhenError(f"日期不存在：每月{day}日（应为1—31日）")
+            raise WhenError(f"日期不存在：每月{day}日（应为1-31日）")
         return WhenSpec(kind="monthly_day", text=text, day=day)
     return None
 
@@ -418,14 +418,14 @@ def _parse_bare_pair(text: str, compact: str) -> WhenSpec | None:
         if first is not None and last is not None and 1 <= first < last <= 12:
             # 至/到/— between two numbers is a range of months: nobody writes a date that way.
             return _span(text, first, last)
-        raise WhenError(f"“{text.strip()}”看不出是月份还是日期：月份范围请写“{m[1]}—{m[3]}月”，日期请写“{m[1]}月{m[3]}日”")
+        raise WhenError(f"「{text.strip()}」看不出是月份还是日期：月份范围请写「{m[1]}-{m[3]}月」，日期请写「{m[1]}月{m[3]}日」")
     m = _RE["bare_pair"].match(compact)
     if m is not None and m[2] == "-":
         first, last = _number(m[1]), _number(m[3])
         if (first, last) in _QUARTER_PAIRS:
             raise WhenError(
-                f"“{text.strip()}”看不出是季度还是日期：第{(last or 3) // 3}季度请写“{first}—{last}月”，"
-                f"日期请写“{first}月{last}日”"
+                f"「{text.strip()}」看不出是季度还是日期：第{(last or 3) // 3}季度请写「{first}-{last}月」，"
+                f"日期请写「{first}月{last}日」"
             )
     return None
 
@@ -461,7 +461,7 @@ def _festival_spec(text: str, s: str, festival: str, rest: str) -> WhenSpec | No
     elif m := _FESTIVAL_OFFSET.match(rest):
         days = _num(m[2], text)
         if not 1 <= days <= MAX_OFFSET_DAYS:
-            raise WhenError(f"节日前后的天数应为1—{MAX_OFFSET_DAYS}天：{s}")
+            raise WhenError(f"节日前后的天数应为1-{MAX_OFFSET_DAYS}天：{s}")
         offset = -days if m[1] == "前" else days
         spec = WhenSpec(kind="festival", text=text, festival=festival, offsets=(offset, offset))
     else:
@@ -479,12 +479,12 @@ def _check_window_in_year(spec: WhenSpec) -> None:
     name = festival_label(spec.festival)
     if due < 0 and -due > before:
         raise WhenError(
-            f"“{spec.text.strip()}”在有的年份会落到上一年：日期按计划年份自己的{name}计算，"
+            f"「{spec.text.strip()}」在有的年份会落到上一年：日期按计划年份自己的{name}计算，"
             f"{name}最早在1月{before + 1}日，提前的天数最多{before}天"
         )
     if due > 0 and due > after:
         raise WhenError(
-            f"“{spec.text.strip()}”在有的年份会落到下一年：日期按计划年份自己的{name}计算，"
+            f"「{spec.text.strip()}」在有的年份会落到下一年：日期按计划年份自己的{name}计算，"
             f"推后的天数最多{after}天"
         )
 
@@ -517,7 +517,7 @@ def _parse_festival(text: str, s: str) -> WhenSpec | None:
     if m := _RE["festival_like"].match(s):
         if m[1] in ("腊八节",):  # pragma: no cover - listed names are matched above
             return None
-        raise WhenError(f"未知节日“{m[1]}”，可用：{'、'.join(FESTIVALS)}（也可写元宵节、建军节、全民国防教育日等）")
+        raise WhenError(f"未知节日「{m[1]}」，可用：{'、'.join(FESTIVALS)}（也可写元宵节、建军节、全民国防教育日等）")
     return None
 
 

@@ -64,7 +64,7 @@ def _adjust(d: date, policy: str, holidays: Holidays) -> tuple[date, bool, bool]
     if policy == "none":
         return d, False, False
     if policy not in WORKDAY_POLICIES:
-        raise WhenError(f"未知的工作日规则“{policy}”，可选：previous、next、none")
+        raise WhenError(f"未知的工作日规则「{policy}」，可选：previous、next、none")
     first = -1 if policy == "previous" else 1
     day, provisional = _walk(d, first, holidays)
     if day is None:

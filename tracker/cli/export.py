@@ -46,12 +46,12 @@ class DateTimeParam(click.ParamType):
             moment = datetime.fromisoformat(text)
         except ValueError:
             self.fail(
-                f"时间“{value}”无法识别，请写成 YYYY-MM-DD 或 “YYYY-MM-DD HH:MM”，例如 2026-06-08 或 “2026-06-08 09:00”",
+                f"时间「{value}」无法识别，请写成 YYYY-MM-DD 或 「YYYY-MM-DD HH:MM」，例如 2026-06-08 或 「2026-06-08 09:00」",
                 param,
                 ctx,
             )
         if not YEAR_MIN <= moment.year <= YEAR_MAX:
-            self.fail(f"时间“{value}”超出支持范围（{YEAR_MIN}—{YEAR_MAX} 年）", param, ctx)
+            self.fail(f"时间「{value}」超出支持范围（{YEAR_MIN}-{YEAR_MAX} 年）", param, ctx)
         # Remember whether only a day was given: --until 2026-06-15 means the whole day.
         if len(text) <= 10:
             return _DayOnly(moment.year, moment.month, moment.day)
@@ -96,8 +96,8 @@ def export():
 @plan_options
 @click.option("-o", "--output", help="输出文件；默认 <计划标题>-<年份>.ics；写 - 输出到屏幕。")
 @click.option("--owner", help="只导出这个责任单位牵头或配合的事项。")
-@click.option("--include-done", is_flag=True, help="已完成的事项照常显示（标题前加 ✓，不提醒）；默认以“已取消”发给手机，使其从日历上消失。")
-@click.option("--prune", is_flag=True, help="不再包含已经以“已取消”导出过的事项（手机已导入过取消后使用）。")
+@click.option("--include-done", is_flag=True, help="已完成的事项照常显示（标题前加对勾，不提醒）；默认以「已取消」发给手机，使其从日历上消失。")
+@click.option("--prune", is_flag=True, help="不再包含已经以「已取消」导出过的事项（手机已导入过取消后使用）。")
 @click.option("--alarm", default="1d@09:00", show_default=True,
               help="提醒：提前天数d@时:分，如 1d@09:00（前一天 9 点）、0d@08:00（当天 8 点）；none 不提醒。")
 @click.pass_obj
@@ -146,13 +146,13 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".txt"}
 @report.command("summary")
 @plan_options
 @click.option("-o", "--output", help="写到文件：.docx（Word）或 .md（Markdown）；默认在屏幕上输出 Markdown。")
-@click.option("--fonts", help="Word 字体：公文（默认）、宋体，或“标题,小标题,正文”三个字体名。")
+@click.option("--fonts", help="Word 字体：公文（默认）、宋体，或「标题,小标题,正文」三个字体名。")
 @click.pass_obj
 def report_summary(obj: AppContext, output, fonts):
     """年度工作总结：完成情况、主要做法、存在问题、下步打算，附全部事项清单。"""
     target = _target(output, f"年终总结-{obj.year}.docx") if output else None
     if target is not None and target.suffix.lower() not in MARKDOWN_SUFFIXES | {".docx"}:
-        raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：总结可写成 .md 或 .docx")
+        raise TrackerError(f"不支持的格式「{target.suffix or target.name}」：总结可写成 .md 或 .docx")
     tracker = obj.tracker()
     show_notices(obj)
     if target is None:
@@ -182,7 +182,7 @@ def report_ledger(obj: AppContext, output):
     if target is None:
         raise TrackerError("台账是表格文件，请用 -o 指定 .xlsx 或 .csv 文件名")
     if target.suffix.lower() not in (".xlsx", ".csv"):
-        raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：台账可写成 .xlsx 或 .csv")
+        raise TrackerError(f"不支持的格式「{target.suffix or target.name}」：台账可写成 .xlsx 或 .csv")
     tracker = obj.tracker()
     show_notices(obj)
     from tracker.outputs.produce import write_ledger
@@ -192,14 +192,14 @@ def report_ledger(obj: AppContext, output):
 
 @report.command("minutes")
 @plan_options
-@click.option("--since", type=DATETIME, required=True, help="从这个时间起（YYYY-MM-DD 或 “YYYY-MM-DD HH:MM”）。")
+@click.option("--since", type=DATETIME, required=True, help="从这个时间起（YYYY-MM-DD 或 「YYYY-MM-DD HH:MM」）。")
 @click.option("--until", type=DATETIME, help="到这个时间为止；只写日期表示到当天结束；默认现在。")
 @click.option("-o", "--output", help="写到 .docx（Word）或 .md 文件；默认在屏幕上输出 Markdown。")
 @click.option("--place", help="会议地点（记住，下次默认沿用）。")
 @click.option("--chair", help="主持人（记住，下次默认沿用）。")
 @click.option("--attendees", help="参加人员（记住，下次默认沿用）。")
 @click.option("--recorder", help="记录人（记住，下次默认沿用）。")
-@click.option("--fonts", help="Word 字体：公文（默认）、宋体，或“标题,小标题,正文”三个字体名。")
+@click.option("--fonts", help="Word 字体：公文（默认）、宋体，或「标题,小标题,正文」三个字体名。")
 @click.pass_obj
 def report_minutes(obj: AppContext, since, until, output, place, chair, attendees, recorder, fonts):
     """会议纪要：一段时间内的全部修改（哪项工作、改了什么、谁、何时）；撤销的不计入。"""
@@ -216,7 +216,7 @@ def report_minutes(obj: AppContext, since, until, output, place, chair, attendee
         raise TrackerError(f"开始时间 {start:%Y-%m-%d %H:%M} 晚于结束时间 {end:%Y-%m-%d %H:%M}")
     target = _target(output, f"会议纪要-{start:%Y%m%d}.docx") if output else None
     if target is not None and target.suffix.lower() not in MARKDOWN_SUFFIXES | {".docx"}:
-        raise TrackerError(f"不支持的格式“{target.suffix or target.name}”：会议纪要可写成 .docx 或 .md 文件")
+        raise TrackerError(f"不支持的格式「{target.suffix or target.name}」：会议纪要可写成 .docx 或 .md 文件")
     tracker = obj.tracker()
     show_notices(obj)
     if target is None:

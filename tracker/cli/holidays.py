@@ -62,7 +62,7 @@ def import_notice(ctx: click.Context, file: Path, year: int | None, output: Path
     years = {y: n for y, n in years.items() if y != notice.year}
     years[notice.year] = notice.title
     _save(target, render(years, kept + list(notice.entries)))
-    click.echo(f"已保存到 {target}：{notice.year}年的日期按通知计算，不再是“暂定”。")
+    click.echo(f"已保存到 {target}：{notice.year}年的日期按通知计算，不再是「暂定」。")
 
 
 def _save(path: Path, text: str) -> None:

@@ -14,11 +14,11 @@ from tracker.errors import TrackerError
 @click.argument("file", type=PATH)
 @click.option(
     "-o", "--output", type=PATH,
-    help="写到这个计划文件；默认在当前文件夹生成“原文件名.toml”。",
+    help="写到这个计划文件；默认在当前文件夹生成「原文件名.toml」。",
 )
 @click.option("--year", type=YEAR, help="计划年份；不写则生成可逐年使用的计划。")
-@click.option("--unit", help="单位名称，也用作默认责任单位（例如“××社区双拥工作领导小组”）。")
-@click.option("--list-parts", is_flag=True, help="只列出文件中的各份计划（篇一、篇二……），不导入。")
+@click.option("--unit", help="单位名称，也用作默认责任单位（例如「幸福社区双拥工作领导小组」）。")
+@click.option("--list-parts", is_flag=True, help="只列出文件中的各份计划（篇一、篇二...），不导入。")
 @click.option("--part", type=click.IntRange(min=1), help="文件中有多份计划时，导入第几份（见 --list-parts）。")
 @click.option("--review", is_flag=True, help="导入后在终端界面中逐项核对，保存时才写入计划文件。")
 @click.pass_context

@@ -88,8 +88,8 @@ def _facts(state) -> dict:
 
 @click.command("list")
 @plan_options
-@click.option("--quarter", "-q", type=NumberRange(1, 4, "季度"), help="只看某季度（1—4）。")
-@click.option("--month", "-m", type=NumberRange(1, 12, "月份"), help="只看某月（1—12）。")
+@click.option("--quarter", "-q", type=NumberRange(1, 4, "季度"), help="只看某季度（1-4）。")
+@click.option("--month", "-m", type=NumberRange(1, 12, "月份"), help="只看某月（1-12）。")
 @click.option("--owner", help="责任单位（牵头或配合）。")
 @click.option("--category", help="工作类别。")
 @click.option("--status", "status_text", help="状态：未开始/进行中/已完成/已延期/已取消 或 todo/doing/done/postponed/cancelled。")
@@ -146,7 +146,7 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
         f"逾期 {summary.overdue}，本周到期 {summary.due_this_week}（今天 {today.isoformat()}）"
     )
     if any(r.occurrence.provisional for r in rows):
-        click.echo(f"“暂”：{tracker.year}年的法定节假日安排尚未收录，截止日期只避开了周末，请在国务院公布后核对。")
+        click.echo(f"「暂」：{tracker.year}年的法定节假日安排尚未收录，截止日期只避开了周末，请在国务院公布后核对。")
 
 
 def json_list(values: list) -> str:
@@ -171,4 +171,4 @@ def json_list(values: list) -> str:
 
 def _check_choice(value, choices, what):
     if value and value not in choices:
-        fail(f"未知{what}“{value}”，可选：{'、'.join(choices)}")
+        fail(f"未知{what}「{value}」，可选：{'、'.join(choices)}")

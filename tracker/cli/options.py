@@ -42,9 +42,9 @@ class NumberRange(click.ParamType):
             try:
                 number = int(str(value).strip())
             except ValueError:
-                self.fail(f"“{value}”不是整数，{self.what}应为 {self.low}—{self.high}", param, ctx)
+                self.fail(f"「{value}」不是整数，{self.what}应为 {self.low}-{self.high}", param, ctx)
         if not self.low <= number <= self.high:
-            self.fail(f"{self.what} {number} 超出范围，应为 {self.low}—{self.high}", param, ctx)
+            self.fail(f"{self.what} {number} 超出范围，应为 {self.low}-{self.high}", param, ctx)
         return number
 
 
@@ -70,7 +70,7 @@ class AmountParam(click.ParamType):
         try:
             amount = float(text)
         except ValueError:
-            self.fail(f"“{value}”不是金额，请写数字，如 1500 或 1500.50", param, ctx)
+            self.fail(f"「{value}」不是金额，请写数字，如 1500 或 1500.50", param, ctx)
         if not 0 <= amount < 1e9 or amount != amount:
             self.fail(f"金额 {value} 超出范围", param, ctx)
         return int(amount) if amount.is_integer() else amount

@@ -32,7 +32,7 @@ def serve(obj: AppContext, host, port, show_urls, revoke, alarm):
     if revoke:
         gone = feed.revoke(revoke)
         for f in gone:
-            click.echo(f"已撤销 {f.label} 的订阅地址 /ics/{f.token[:4]}….ics；用旧地址订阅的手机将无法再更新。")
+            click.echo(f"已撤销 {f.label} 的订阅地址 /ics/{f.token[:4]}....ics；用旧地址订阅的手机将无法再更新。")
         return
     source = feed.TrackerFeeds(obj, alarm=alarm, today=obj.today_option)
     feeds = feed.ensure_feeds(source.owners())
@@ -57,7 +57,7 @@ def serve(obj: AppContext, host, port, show_urls, revoke, alarm):
 def _show(feeds, host: str, port: int) -> None:
     from tracker.sync.feed import feed_url
 
-    click.echo("日历订阅地址（在手机日历中“添加订阅日历”，或用 ICSx⁵ 订阅；地址即密码，请勿外传）：")
+    click.echo("日历订阅地址（在手机日历中「添加订阅日历」，或用 ICSx5 订阅；地址即密码，请勿外传）：")
     for f in feeds:
         click.echo(f"  {f.label}：{feed_url(host, port, f)}")
 

@@ -18,7 +18,7 @@ def _evidence_options(func):
             click.option("--note", help="文字说明作为佐证。"),
             click.option("--file", "file", type=PATH, help="佐证文件（照片、签到表等）的路径。"),
             click.option("--url", help="新闻报道、简报等链接。"),
-            click.option("--label", default="", help="这份材料对应计划要求的哪一项，如“签到表”。"),
+            click.option("--label", default="", help="这份材料对应计划要求的哪一项，如「签到表」。"),
             click.option("--archive", is_flag=True, help="把文件复制到档案文件夹（按年份和事项归档）。"),
         ]
     ):
@@ -38,7 +38,7 @@ def _attach(tracker, row_id, note, file, url, label, archive) -> list[str]:
         done.append(f"链接 {url}")
     if note:
         tracker.add_evidence(row_id, EvidenceKind.NOTE, note, label=label)
-        done.append(f"说明“{note}”")
+        done.append(f"说明「{note}」")
     return done
 
 
@@ -78,7 +78,7 @@ FACT_OPTIONS = ("people", "households", "amount_paid", "place", "attendees")
 @plan_options
 @click.argument("occurrence_id", metavar="ID")
 @click.option("--status", "status_text", help="新状态（中文或 todo/doing/done/postponed/cancelled）。")
-@click.option("--owner", help="改派责任单位；写“计划”恢复计划中的责任单位。")
+@click.option("--owner", help="改派责任单位；写「计划」恢复计划中的责任单位。")
 @click.option("--due", type=DAY, help="新的截止日期（延期时必填）。")
 @click.option("--reason", default="", help="延期或取消的原因。")
 @click.option("--on", "on", type=DAY, help="改为已完成时：实际完成的日期。")
@@ -115,10 +115,10 @@ def set_command(obj: AppContext, occurrence_id, status_text, owner, due, reason,
             new_owner = None if owner == "计划" else owner
             tracker.set_owner(row.id, new_owner)
             outside = "" if tracker.owner_in_plan(new_owner or row.occurrence.owner) else f"（{OWNER_NOT_IN_PLAN}）"
-            messages.append(f"责任单位 → {new_owner or row.occurrence.owner}{outside}")
+            messages.append(f"责任单位改为 {new_owner or row.occurrence.owner}{outside}")
         if status is not None:
             tracker.set_status(row.id, status, reason=reason, due=due, on=on)
-            messages.append(f"状态 → {status.label}" + (f"（新截止 {due.isoformat()}）" if due else "")
+            messages.append(f"状态改为{status.label}" + (f"（新截止 {due.isoformat()}）" if due else "")
                             + (f"（完成于 {on.isoformat()}）" if on else ""))
         if facts:
             from tracker.wording import facts_text
@@ -211,7 +211,7 @@ def _evidence_state(tracker, ev) -> str:
     from tracker.evidence import evidence_label
 
     label = evidence_label(ev)
-    return f"  ⚠ {label}" if label else ""
+    return f"  !{label}" if label else ""
 
 
 @click.command()
@@ -259,7 +259,7 @@ def undo(obj: AppContext, anyone: bool):
     show_notices(obj)
     changes = tracker.undo_all(by=obj.user, anyone=anyone)
     if not changes:
-        who = "" if anyone else f"“{tracker.store.user}”做的、"
+        who = "" if anyone else f"「{tracker.store.user}」做的、"
         click.echo(visible(f"没有{who}可以撤销的修改。"))
         return
     targets = _undo_targets(tracker.store, changes)

@@ -70,7 +70,7 @@ class MultiplePlans(TrackerError):
 
 def _check_year(year: int | None) -> int:
     if year is not None and not (2000 <= year <= 2099):
-        raise TrackerError(f"年份{year}超出范围，应在 2000—2099 之间")
+        raise TrackerError(f"年份{year}超出范围，应在 2000-2099 之间")
     # Festival-in-block checks need some year; without one, this year's calendar serves.
     return year or date.today().year
 
@@ -133,7 +133,7 @@ def import_blocks(
     own = units[chosen.first: chosen.last + 1]
     ctx = analyse(own, chosen.title or fallback_title, check_year)
     if not ctx.drafts:
-        raise TrackerError(f"没有在 {name} 中找到可以识别的工作任务（需要有“开展、组织、召开、走访慰问”等具体工作或时间）")
+        raise TrackerError(f"没有在 {name} 中找到可以识别的工作任务（需要有「开展、组织、召开、走访慰问」等具体工作或时间）")
 
     unit = (unit or "").strip()
     unit_guess = False

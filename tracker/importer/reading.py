@@ -35,7 +35,7 @@ def read_document(path: Path) -> list[Block]:
     if suffix not in (".docx", *TEXT_SUFFIXES):
         if suffix in (".doc", ".wps", ".rtf"):
             raise TrackerError(f"不支持 {suffix} 格式：请在 Word/WPS 中另存为 .docx 或 .txt 后再导入（{path.name}）")
-        raise TrackerError(f"不支持的文件类型“{suffix or '无扩展名'}”：只能导入 .docx 或 .txt 文件（{path.name}）")
+        raise TrackerError(f"不支持的文件类型「{suffix or '无扩展名'}」：只能导入 .docx 或 .txt 文件（{path.name}）")
     try:
         size = path.stat().st_size
     except FileNotFoundError:

@@ -155,7 +155,7 @@ def _title(text: str) -> str:
         return text
     parts = [p for p in re.split(r"(?<=[，,])", text) if p.strip("，, ")]
     if not parts:
-        return text[: TITLE_LIMIT - 1] + "…"
+        return text[: TITLE_LIMIT - 3] + "..."
 
     def useful(part: str) -> bool:
         return bool(_ACTION.search(part) or best_time(part)) and not part.startswith(_PURPOSE)
@@ -172,7 +172,7 @@ def _title(text: str) -> str:
             title = title + act if len(title) + len(act.rstrip("，,")) <= TITLE_LIMIT else act
     title = (title or parts[start]).strip("，, ")
     if len(title) > TITLE_LIMIT:
-        title = title[: TITLE_LIMIT - 1] + "…"
+        title = title[: TITLE_LIMIT - 3] + "..."
     return title
 
 

@@ -192,7 +192,7 @@ def _paragraph(
                 if time.rank <= 1:
                     # An explicit repeat (每月, 每季度) says more than the block around it.
                     if _in_window(time.whens[0], window, year) is False:
-                        checks["when"] = f"原文在“{'、'.join(block_time.whens)}”部分写“{time.phrase}”，请确认"
+                        checks["when"] = f"原文在「{'、'.join(block_time.whens)}」部分写「{time.phrase}」，请确认"
                 else:
                     time = _fit_block(time, block_time, window, year, notes)
             if time is None and not _UNSCHEDULED.search(core):
@@ -213,7 +213,7 @@ def _paragraph(
                 if time.guess:
                     checks["when"] = time.guess
             if mode == "goal":
-                checks["title"] = "取自“目标”部分，可能不是具体任务"
+                checks["title"] = "取自「目标」部分，可能不是具体任务"
             elif not _ACTION.search(core) and own is None:
                 checks["title"] = "未找到明确的工作动作，可能不是具体任务"
             elif _DONE.search(core):
@@ -245,7 +245,7 @@ def _paragraph(
                 # The owner has its own field: "由民政办牵头，人武部配合" need not be in the title.
                 title = without_owner_phrases(title)
             if len(whens) > 1:
-                notes.append(f"原文“{time.phrase}”含{len(whens)}个节日，已分为{len(whens)}项")
+                notes.append(f"原文「{time.phrase}」含{len(whens)}个节日，已分为{len(whens)}项")
             for when, label in zip(whens, labels):
                 item_title = title if len(whens) == 1 else f"{title}（{label}）"
                 ctx.drafts.append(
@@ -271,12 +271,12 @@ def _paragraph(
 def _fit_block(time: _Time, block_time: _Time, window, year: int, notes: list[str]) -> _Time:
     """Inside a time block, keep the clause's own time only where it falls in the block."""
     if time.guess:
-        notes.append(f"原文“{time.phrase}”")
+        notes.append(f"原文「{time.phrase}」")
         return block_time
     inside = [(w, lbl) for w, lbl in zip(time.whens, time.labels or time.whens) if _in_window(w, window, year) is not False]
     if len(inside) == len(time.whens):
         return time
-    notes.append(f"原文“{time.phrase}”，按所在时段（{'、'.join(block_time.whens)}）安排")
+    notes.append(f"原文「{time.phrase}」，按所在时段（{'、'.join(block_time.whens)}）安排")
     if not inside:
         return block_time
     return _Time(tuple(w for w, _ in inside), time.rank, time.start, time.end, time.guess, time.phrase,

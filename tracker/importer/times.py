@@ -68,7 +68,7 @@ def _range_when(a: int, b: int) -> str | None:
         return "上半年"
     if (a, b) == (7, 12):
         return "下半年"
-    return f"{a}—{b}月"
+    return f"{a}-{b}月"
 
 
 def _festival_times(plain: str) -> list[_Time]:
@@ -88,7 +88,7 @@ def _festival_times(plain: str) -> list[_Time]:
         for name in names:
             if name == "元旦" and mod in ("前夕", "前", "之际", "来临之际", "到来之际"):
                 # "元旦前" is the end of the plan's own year, not the eve of its first day.
-                when, guess = "12月", "“元旦前”按当年12月安排"
+                when, guess = "12月", "「元旦前」按当年12月安排"
             elif mod in ("前夕", "之际", "来临之际", "到来之际"):
                 when = f"{name}前夕"
             elif mod in ("前后", "期间", "前", "后"):
@@ -136,7 +136,7 @@ def _monthly_day(m):
     day = int(m.group(1))
     if 1 <= day <= 28:
         return f"每月{day}日{m.group(2) or ''}", ""
-    return "每月", f"原文“{m.group(0)}”并非每月都有，暂定每月"
+    return "每月", f"原文「{m.group(0)}」并非每月都有，暂定每月"
 
 
 @_pattern(1, r"每(?:个)?月(?!\d)")
@@ -156,12 +156,12 @@ def _half_yearly(m):
 
 @_pattern(1, r"年内[^，,。；;]{0,8}?[二两2]次")
 def _twice_a_year(m):
-    return "每半年", f"原文“{m.group(0)}”，暂定上下半年各一次"
+    return "每半年", f"原文「{m.group(0)}」，暂定上下半年各一次"
 
 
 @_pattern(1, r"每(?:个)?学期")
 def _per_term(m):
-    return "每半年", "原文“每学期”，暂定每半年一次"
+    return "每半年", "原文「每学期」，暂定每半年一次"
 
 
 @_pattern(2, r"(?:(?:\d{4}|20xx|20XX)\s*年)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号](前)?")
@@ -170,7 +170,7 @@ def _date(m):
     if _month_days(month, day):
         return f"{month}月{day}日{m.group(3) or ''}", ""
     if 1 <= month <= 12:
-        return f"{month}月", f"原文日期“{m.group(0)}”不是每年都有，暂定{month}月"
+        return f"{month}月", f"原文日期「{m.group(0)}」不是每年都有，暂定{month}月"
     return None
 
 
@@ -261,17 +261,17 @@ def _within_year(m):
 
 @_pattern(6, r"年初")
 def _year_start(m):
-    return "1月", "原文“年初”，暂定1月"
+    return "1月", "原文「年初」，暂定1月"
 
 
 @_pattern(6, r"暑期|暑假")
 def _summer(m):
-    return "7—8月", "原文“暑期”，暂定7—8月"
+    return "7-8月", "原文「暑期」，暂定7-8月"
 
 
 @_pattern(6, r"寒假")
 def _winter(m):
-    return "1—2月", "原文“寒假”，暂定1—2月"
+    return "1-2月", "原文「寒假」，暂定1-2月"
 
 
 def find_times(text: str) -> list[_Time]:

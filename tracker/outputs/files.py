@@ -146,7 +146,7 @@ def guard_output(path: Path | str, kind: str, protect: Iterable[Path | str | Non
     suffix = path.suffix.lower()
     if suffix not in spec.suffixes:
         allowed = "、".join(spec.suffixes)
-        raise TrackerError(f"不支持的格式“{path.suffix or path.name}”：{spec.label}请保存为 {allowed} 文件")
+        raise TrackerError(f"不支持的格式「{path.suffix or path.name}」：{spec.label}请保存为 {allowed} 文件")
     for kept, what in _protected_paths(protect):
         if _same_file(path, kept):
             raise TrackerError(f"{path} 是{what}，导出不会覆盖它；请换一个文件名")

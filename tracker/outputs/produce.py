@@ -64,7 +64,7 @@ def _write_output(tracker, key: str, path: Path | str) -> Written:
 
         since = datetime.now().astimezone() - timedelta(days=MINUTES_DAYS)
         return write_minutes(tracker, path, since=since)
-    raise TrackerError(f"未知的输出“{key}”")
+    raise TrackerError(f"未知的输出「{key}」")
 
 
 def protected(tracker) -> tuple[Path, ...]:
@@ -113,7 +113,7 @@ def write_summary(tracker, path: Path | str, *, fonts: str | None = None) -> Wri
     from tracker.outputs.files import KINDS, guard_output, save_atomically
 
     if suffix not in KINDS["summary-docx"].suffixes + KINDS["summary-md"].suffixes:
-        raise TrackerError(f"不支持的格式“{path.suffix or path.name}”：总结可写成 .md 或 .docx")
+        raise TrackerError(f"不支持的格式「{path.suffix or path.name}」：总结可写成 .md 或 .docx")
     guard_output(path, kind, protected(tracker))  # before the work, so a refusal is quick
     data = summary_of(tracker)
     if kind == "summary-docx":
@@ -143,7 +143,7 @@ def write_ledger(tracker, path: Path | str) -> Written:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise TrackerError(f"不支持的格式“{path.suffix or path.name}”：台账可写成 .xlsx 或 .csv")
+        raise TrackerError(f"不支持的格式「{path.suffix or path.name}」：台账可写成 .xlsx 或 .csv")
     kind = "ledger-csv" if suffix == ".csv" else "ledger-xlsx"
     guard_output(path, kind, protected(tracker))
     rows = tracker.tracked()
@@ -267,9 +267,9 @@ def write_archive(tracker, target: Path | str, *, years: list[int] | None = None
                                     archive_dir=getattr(tracker, "archive_dir", None))
             inputs.append((year, one.tracked(), min(tracker.today, date(year, 12, 31))))
     result = build_archive(tracker.plan, inputs, target, progress=progress)
-    span = f"{chosen[0]}年" if len(chosen) == 1 else f"{chosen[0]}—{chosen[-1]}年"
+    span = f"{chosen[0]}年" if len(chosen) == 1 else f"{chosen[0]}-{chosen[-1]}年"
     message = (f"已写入 {target}：{span}档案 {result.items} 件，复制文件 {result.files} 个"
-               f"（{result.bytes / 1048576:.1f} MB），缺项 {result.gaps} 处（见 目录.xlsx 的“缺项清单”）。")
+               f"（{result.bytes / 1048576:.1f} MB），缺项 {result.gaps} 处（见 目录.xlsx 的「缺项清单」）。")
     notes = tuple(f"注意：{p}" for p in result.problems[:20])
     if len(result.problems) > 20:
         notes += (f"注意：另有 {len(result.problems) - 20} 个文件未能复制，详见目录备注。",)

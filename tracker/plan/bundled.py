@@ -29,7 +29,7 @@ class Template:
 
 # name -> (Chinese short name, description); the order is the order `templates` lists.
 _CATALOGUE: dict[str, tuple[str, str]] = {
-    "shequ": ("社区", "社区：按季度安排（1—3月…10—12月）、节日走访慰问、每季度例会、上下半年专题会"),
+    "shequ": ("社区", "社区：按季度安排（1-3月...10-12月）、节日走访慰问、每季度例会、上下半年专题会"),
     "xiangzhen": ("乡镇", "乡镇：每月主题活动、每月两篇信息、春秋两季征兵、优待金发放"),
     "juguan": ("局机关", "局机关：法律援助与涉军纠纷调解、八一和春节走访、领导小组调整"),
     "xuexiao": ("学校", "学校：每月第一个周四国防教育课、每周一升旗、军训、八一演出、老兵退伍欢送"),
@@ -53,7 +53,7 @@ def template_path(name: str) -> Path:
             break
     if key not in _CATALOGUE:
         choices = "、".join(f"{n}（{c}）" for n, (c, _) in _CATALOGUE.items())
-        raise TrackerError(f"没有名为“{name}”的模板；可选：{choices}")
+        raise TrackerError(f"没有名为「{name}」的模板；可选：{choices}")
     path = _folder() / f"{key}.toml"
     if not path.is_file():
         raise TrackerError(f"内置模板文件缺失：{path}（安装不完整，请重新安装 shuangyong-tui）")

@@ -112,10 +112,10 @@ def _load(path: str, size: int, mtime_ns: int) -> tuple[Catalogue | None, tuple[
             continue
         code = code.strip()
         if not isinstance(name, str) or not name.strip():
-            problems.append(Problem(label, line, f"{where}.name", "缺少指标名称（name = \"…\"）"))
+            problems.append(Problem(label, line, f"{where}.name", "缺少指标名称（name = \"...\"）"))
             continue
         if code in seen:
-            problems.append(Problem(label, line, f"{where}.code", f"指标编号“{code}”重复（第{seen[code]}行已有）"))
+            problems.append(Problem(label, line, f"{where}.code", f"指标编号「{code}」重复（第{seen[code]}行已有）"))
             continue
         seen[code] = line
         parent = item.get("parent", "")
@@ -133,7 +133,7 @@ def _load(path: str, size: int, mtime_ns: int) -> tuple[Catalogue | None, tuple[
     for n, indicator in enumerate(items):
         if indicator.parent and indicator.parent not in codes:
             line = seen.get(indicator.code, 0)
-            problems.append(Problem(label, line, "parent", f"指标“{indicator.code}”的上级“{indicator.parent}”不在目录中"))
+            problems.append(Problem(label, line, "parent", f"指标「{indicator.code}」的上级「{indicator.parent}」不在目录中"))
     if problems:
         return None, tuple(problems)
     title = data.get("title") if isinstance(data.get("title"), str) else "考评指标"

@@ -76,7 +76,7 @@ class _Collector:
                     self.label,
                     line,
                     field_name,
-                    f"……另有 {count} 处同类问题（{label}）未逐条列出，请先改正上面列出的问题",
+                    f"...另有 {count} 处同类问题（{label}）未逐条列出，请先改正上面列出的问题",
                     severity,
                 )
             )
@@ -111,7 +111,7 @@ def _show(value: Any) -> str:
         return f"（{len(value)}项）"
     text = str(value).lower() if isinstance(value, bool) else str(value)
     if len(text) > 30:
-        text = text[:30] + "…"
+        text = text[:30] + "..."
     return text
 
 

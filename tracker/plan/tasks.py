@@ -119,7 +119,7 @@ class _TaskReader:
         value = raw.get(key)
         if value is None:
             if required:
-                self.fail(index, "missing", key, f"缺少{label}（{key} = \"…\"）", self.line_of_task(index))
+                self.fail(index, "missing", key, f"缺少{label}（{key} = \"...\"）", self.line_of_task(index))
             return ""
         if type(value) is not str:
             self.fail(index, "type", key, _wrong_type("文字（写在英文双引号里）", value))
@@ -150,7 +150,7 @@ class _TaskReader:
                     "unknown",
                     self.lines.of_task_key(index, key),
                     f"task[{index + 1}].{key}",
-                    f"未知的键“{_show(key)}”，将被忽略" + _suggest(key, TASK_KEYS, _TASK_ALIASES),
+                    f"未知的键「{_show(key)}」，将被忽略" + _suggest(key, TASK_KEYS, _TASK_ALIASES),
                     "warning",
                 )
 
@@ -163,7 +163,7 @@ class _TaskReader:
                     index,
                     "id",
                     "id",
-                    f"任务编号“{_show(task_id)}”不合规：只能用小写英文字母、数字、“-”和“_”，"
+                    f"任务编号「{_show(task_id)}」不合规：只能用小写英文字母、数字、「-」和「_」，"
                     f"以字母或数字开头，例如 {example}",
                 )
             else:
@@ -196,7 +196,7 @@ class _TaskReader:
                     if code not in self.catalogue:
                         self.fail(
                             index, "indicator", "indicators",
-                            f"考评指标“{_show(code)}”不在指标目录中" + _suggest(code, sorted(self.catalogue))
+                            f"考评指标「{_show(code)}」不在指标目录中" + _suggest(code, sorted(self.catalogue))
                             + "；指标编号见 plans/indicators.toml 或计划的 indicator_catalogue 文件",
                         )
 
@@ -206,7 +206,7 @@ class _TaskReader:
                 index,
                 "category",
                 "category",
-                f"分类“{_show(category)}”不在 categories 中；可选：{_listing(self.categories)}"
+                f"分类「{_show(category)}」不在 categories 中；可选：{_listing(self.categories)}"
                 + _suggest(category, self.categories),
             )
 
@@ -216,7 +216,7 @@ class _TaskReader:
                 index,
                 "owner",
                 "owner",
-                f"责任单位“{_show(owner)}”不在 owners 中；可选：{_listing(self.owners)}"
+                f"责任单位「{_show(owner)}」不在 owners 中；可选：{_listing(self.owners)}"
                 + _suggest(owner, self.owners),
             )
 
@@ -230,7 +230,7 @@ class _TaskReader:
                             index,
                             "owner",
                             "support",
-                            f"配合单位“{_show(name)}”不在 owners 中；可选：{_listing(self.owners)}"
+                            f"配合单位「{_show(name)}」不在 owners 中；可选：{_listing(self.owners)}"
                             + _suggest(name, self.owners),
                         )
 
@@ -247,7 +247,7 @@ class _TaskReader:
         if "amount" in raw:
             value = raw["amount"]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                hint = "金额写数字，不加引号和“元”，例如 amount = 1500" if isinstance(value, str) else ""
+                hint = "金额写数字，不加引号和「元」，例如 amount = 1500" if isinstance(value, str) else ""
                 self.fail(index, "type", "amount", _wrong_type("数字（元）", value, hint))
             elif not math.isfinite(value) or value < 0:
                 self.fail(index, "range", "amount", f"金额应为不小于 0 的数字（元），实际是 {_show(value)}")
@@ -294,7 +294,7 @@ class _TaskReader:
                 "dup",
                 lines.of_task_key(second, "id"),
                 f"task[{second + 1}].id",
-                f"任务编号“{task_id}”重复（共{len(indexes)}处：{shown}）；每个任务的编号必须唯一",
+                f"任务编号「{task_id}」重复（共{len(indexes)}处：{shown}）；每个任务的编号必须唯一",
             )
 
 
@@ -306,11 +306,11 @@ def _check_when(text: str, year: int | None) -> str | None:
         if year is not None:
             _when.slots_for(spec, year)
     except WhenError as exc:
-        return str(exc) or f"无法识别的时间表达“{_show(text)}”"
+        return str(exc) or f"无法识别的时间表达「{_show(text)}」"
     except RecursionError:
-        return f"无法识别的时间表达“{_show(text)}”"
+        return f"无法识别的时间表达「{_show(text)}」"
     except Exception as exc:  # noqa: BLE001 - a user's text must never end in a traceback
-        return f"无法识别的时间表达“{_show(text)}”（{type(exc).__name__}）"
+        return f"无法识别的时间表达「{_show(text)}」（{type(exc).__name__}）"
     return None
 
 

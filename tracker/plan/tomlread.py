@@ -28,7 +28,7 @@ def _decode(data: bytes, label: str) -> tuple[str, Problem | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-    hint = "请用记事本或 WPS “另存为”，编码选 UTF-8 后再试"
+    hint = "请用记事本或 WPS 「另存为」，编码选 UTF-8 后再试"
     try:
         data.decode("gb18030")
         hint = "文件看起来是 GB18030/GBK 编码（Windows 中文系统的默认编码）；" + hint
@@ -41,18 +41,18 @@ def _decode(data: bytes, label: str) -> tuple[str, Problem | None]:
 _SYNTAX_MESSAGES = {
     "Invalid value": "无法识别的值（文字要加英文双引号，例如 title = \"春节慰问\"）",
     "Invalid statement": "无法识别的语句（每行应是 键 = 值，或 [[task]] 这样的表头）",
-    "Expected '=' after a key in a key/value pair": "键后面缺少“=”（每行应是 键 = 值）",
+    "Expected '=' after a key in a key/value pair": "键后面缺少「=」（每行应是 键 = 值）",
     "Invalid initial character for a key part": "键名以不允许的字符开头（键名用英文，例如 title）",
     "Unterminated string": "字符串没有结束（缺少配对的引号）",
-    "Unclosed array": "列表没有结束（缺少“]”）",
-    "Unclosed inline table": "内联表没有结束（缺少“}”）",
-    "Expected ']' at the end of a table declaration": "表头缺少“]”",
-    "Expected ']]' at the end of an array declaration": "表头缺少“]]”（任务表头写作 [[task]]）",
+    "Unclosed array": "列表没有结束（缺少「]」）",
+    "Unclosed inline table": "内联表没有结束（缺少「}」）",
+    "Expected ']' at the end of a table declaration": "表头缺少「]」",
+    "Expected ']]' at the end of an array declaration": "表头缺少「]]」（任务表头写作 [[task]]）",
     "Cannot overwrite a value": "同一个键重复赋值（同一个表里每个键只能写一次）",
     "Invalid date or datetime": "日期写法有误或日期不存在",
     "Invalid hex value": "转义字符写法有误",
     "Escaped character is not a Unicode scalar value": "转义字符写法有误",
-    "Unescaped '\\' in a string": "字符串中的“\\”需写成“\\\\”，或改用单引号字符串",
+    "Unescaped '\\' in a string": "字符串中的「\\」需写成「\\\\」，或改用单引号字符串",
     "Illegal character": "含有不允许的控制字符",
     "Found invalid character": "含有不允许的字符",
     "Cannot declare": "同一个表头重复声明",

@@ -72,7 +72,7 @@ def holiday_rule(value: Any, where: str, line, out: _Collector) -> str | None:
         return None
     key = value.strip().lower()
     if key not in HOLIDAY_RULES:
-        out.add("range", line, where, f"无效的取值“{_show(value)}”，可选：{choices}" + _suggest(key, HOLIDAY_RULES))
+        out.add("range", line, where, f"无效的取值「{_show(value)}」，可选：{choices}" + _suggest(key, HOLIDAY_RULES))
         return None
     return key
 
@@ -107,14 +107,14 @@ def _validate(
                 "unknown",
                 lines.of_top(key),
                 key,
-                f"未知的键“{_show(key)}”，将被忽略" + _suggest(key, TOP_KEYS, _TOP_ALIASES),
+                f"未知的键「{_show(key)}」，将被忽略" + _suggest(key, TOP_KEYS, _TOP_ALIASES),
                 "warning",
             )
 
     def text_field(key: str, required: bool, label: str) -> str:
         if key not in data:
             if required:
-                out.add("missing", 1, key, f"缺少{label}（{key} = \"…\"）")
+                out.add("missing", 1, key, f"缺少{label}（{key} = \"...\"）")
             return ""
         value = data[key]
         if not isinstance(value, str):
@@ -135,7 +135,7 @@ def _validate(
                 "type", lines.of_top("year"), "year", _wrong_type("整数", value, "例如 year = 2026（不加引号）")
             )
         elif not YEAR_MIN <= value <= YEAR_MAX:
-            out.add("range", lines.of_top("year"), "year", f"年份 {value} 超出范围，应在 {YEAR_MIN}—{YEAR_MAX} 之间")
+            out.add("range", lines.of_top("year"), "year", f"年份 {value} 超出范围，应在 {YEAR_MIN}-{YEAR_MAX} 之间")
         else:
             plan_year = value
 
@@ -150,14 +150,14 @@ def _validate(
                 "range",
                 lines.of_top("workday"),
                 "workday",
-                f"无效的取值“{_show(value)}”，可选：{choices}" + _suggest(value.strip().lower(), WORKDAY_POLICIES),
+                f"无效的取值「{_show(value)}」，可选：{choices}" + _suggest(value.strip().lower(), WORKDAY_POLICIES),
             )
         else:
             workday = value.strip().lower()
 
     uid = text_field("uid", False, "计划编号")
     if uid and UID_PATTERN.fullmatch(uid) is None:
-        out.add("range", lines.of_top("uid"), "uid", f"计划编号“{_show(uid)}”不合规：用英文字母、数字和 . _ : -，不超过80个字符（init 会自动生成）")
+        out.add("range", lines.of_top("uid"), "uid", f"计划编号「{_show(uid)}」不合规：用英文字母、数字和 . _ : -，不超过80个字符（init 会自动生成）")
         uid = ""
 
     rule = "keep"
@@ -176,7 +176,7 @@ def _validate(
         seen: set[str] = set()
         for item in result:
             if item in seen:
-                out.add("dupitem", lines.of_top(key), key, f"“{_show(item)}”重复出现", "warning")
+                out.add("dupitem", lines.of_top(key), key, f"「{_show(item)}」重复出现", "warning")
             seen.add(item)
         return tuple(dict.fromkeys(result))
 
@@ -190,7 +190,7 @@ def _validate(
             "owner",
             lines.of_top("default_owner"),
             "default_owner",
-            f"“{_show(default_owner)}”不在 owners 中；可选：{_listing(owners)}" + _suggest(default_owner, owners),
+            f"「{_show(default_owner)}」不在 owners 中；可选：{_listing(owners)}" + _suggest(default_owner, owners),
         )
 
     # `when` is checked against the plan's own year, else the caller's, else this year.
@@ -198,7 +198,7 @@ def _validate(
     if check_year is None:
         check_year = year if year is not None else date.today().year
         if isinstance(check_year, bool) or not isinstance(check_year, int) or not YEAR_MIN <= check_year <= YEAR_MAX:
-            out.add("range", 0, "year", f"检查用的年份{check_year}超出范围，应在 {YEAR_MIN}—{YEAR_MAX} 之间")
+            out.add("range", 0, "year", f"检查用的年份{check_year}超出范围，应在 {YEAR_MIN}-{YEAR_MAX} 之间")
             check_year = None
     raw_tasks = data.get("task")
     if catalogue is None and isinstance(raw_tasks, list) and any(isinstance(t, dict) and "indicators" in t for t in raw_tasks):

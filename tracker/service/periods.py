@@ -37,7 +37,7 @@ def periods(year: int) -> tuple[Period, ...]:
     for q in range(1, 5):
         first = 3 * q - 2
         result.append(
-            Period(f"Q{q}", f"{QUARTER_NAMES[q - 1]}（{first}—{first + 2}月）", date(year, first, 1), _month_end(year, first + 2))
+            Period(f"Q{q}", f"{QUARTER_NAMES[q - 1]}（{first}-{first + 2}月）", date(year, first, 1), _month_end(year, first + 2))
         )
     for m in range(1, 13):
         result.append(Period(f"M{m}", f"{m}月", date(year, m, 1), _month_end(year, m)))
@@ -48,7 +48,7 @@ def period(year: int, key: str) -> Period:
     for p in periods(year):
         if p.key == key:
             return p
-    raise TrackerError(f"未知时段“{key}”，可选：year、Q1—Q4、M1—M12")
+    raise TrackerError(f"未知时段「{key}」，可选：year、Q1-Q4、M1-M12")
 
 
 def week_of(day: date) -> tuple[date, date]:

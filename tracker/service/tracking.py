@@ -148,7 +148,7 @@ class Tracker:
     def get(self, occurrence_id: str) -> TrackedOccurrence:
         occ = self._one(occurrence_id)
         if occ is None:
-            raise UnknownOccurrence(f"找不到事项“{occurrence_id}”")
+            raise UnknownOccurrence(f"找不到事项「{occurrence_id}」")
         return TrackedOccurrence(occ, self.store.state(self.year, occ.id))
 
     def resolve(self, text: str) -> TrackedOccurrence:
@@ -166,9 +166,9 @@ class Tracker:
         if not matches:
             near = sorted(i for i in self._by_id if key and key.split("@")[0] in i)[:10]
             hint = f"；相近的编号：{'、'.join(near)}" if near else "；用 `shuangyong-tui list` 查看编号"
-            raise UnknownOccurrence(f"{self.year}年没有编号为“{key}”的事项{hint}", tuple(near))
+            raise UnknownOccurrence(f"{self.year}年没有编号为「{key}」的事项{hint}", tuple(near))
         shown = "、".join(matches[:12]) + (f" 等 {len(matches)} 个" if len(matches) > 12 else "")
-        raise UnknownOccurrence(f"编号“{key}”不唯一，可能是：{shown}", tuple(matches))
+        raise UnknownOccurrence(f"编号「{key}」不唯一，可能是：{shown}", tuple(matches))
 
     # -- queries -----------------------------------------------------------------
     def select(self, query: Query = Query(), rows: list[TrackedOccurrence] | None = None) -> list[TrackedOccurrence]:
@@ -317,7 +317,7 @@ class Tracker:
         total = sum(found.values())
         return (
             f"状态文件 {self.store.path} 中有 {total} 条{self.year}年的记录属于另一个计划"
-            f"（{'、'.join(sorted(found))}），未计入当前计划“{self.plan.title}”。"
+            f"（{'、'.join(sorted(found))}），未计入当前计划「{self.plan.title}」。"
             f"如需使用这些记录，请换回原来的计划，或为当前计划另用一个状态文件。"
         )
 
@@ -347,11 +347,11 @@ class Tracker:
         row = self.get(occurrence_id)
         if status is Status.POSTPONED:
             if due is None:
-                raise TrackerError("改为“已延期”需要新的截止日期")
+                raise TrackerError("改为「已延期」需要新的截止日期")
             if not reason.strip():
-                raise TrackerError("改为“已延期”需要填写延期原因")
+                raise TrackerError("改为「已延期」需要填写延期原因")
         if status is Status.CANCELLED and not reason.strip():
-            raise TrackerError("改为“已取消”需要填写取消原因")
+            raise TrackerError("改为「已取消」需要填写取消原因")
         return self.store.set_status(
             self.year, row.id, status, reason=reason.strip(), due=due, done_on=(on or self.today) if status is Status.DONE else None,
             by=by,
@@ -391,7 +391,7 @@ class Tracker:
         if not text.strip():
             raise TrackerError("佐证材料内容不能为空")
         if kind is EvidenceKind.URL and "://" not in text:
-            raise TrackerError(f"链接“{text}”不完整，请以 http:// 或 https:// 开头")
+            raise TrackerError(f"链接「{text}」不完整，请以 http:// 或 https:// 开头")
         return self.store.add_evidence(
             self.year, row.id, kind, text, label=label.strip(),
             archive_dir=self.archive_dir if archive else None, by=by, progress=progress,
@@ -420,7 +420,7 @@ class Tracker:
     def relink(self, old: str, new: str, *, by: str | None = None) -> Change:
         target = self.resolve(new)
         if old not in self.store.states(self.year):
-            raise UnknownOccurrence(f"{self.year}年没有编号为“{old}”的记录可以迁移")
+            raise UnknownOccurrence(f"{self.year}年没有编号为「{old}」的记录可以迁移")
         return self.store.relink(self.year, old, target.id, by=by)
 
     def rollover(self, to_year: int, *, by: str | None = None) -> list[Change]:

@@ -47,7 +47,7 @@ def check_event(doc: dict, doc_id: int) -> None:
     try:
         seq, at, by, year, occ, op = doc["seq"], doc["at"], doc["by"], doc["year"], doc["occ"], doc["op"]
     except KeyError as missing:
-        raise BadEvent(f"缺少字段“{missing.args[0]}”") from None
+        raise BadEvent(f"缺少字段「{missing.args[0]}」") from None
     if type(seq) is not int or seq != doc_id:
         raise BadEvent("seq 与记录编号不一致")
     if type(year) is not int or type(by) is not str or type(occ) is not str or type(at) is not str:
@@ -55,7 +55,7 @@ def check_event(doc: dict, doc_id: int) -> None:
     try:
         datetime.fromisoformat(at)
     except ValueError:
-        raise BadEvent(f"时间“{at}”不对") from None
+        raise BadEvent(f"时间「{at}」不对") from None
     for key in ("txn", "plan"):
         value = doc.get(key)
         if value is not None and type(value) is not str:
@@ -66,7 +66,7 @@ def check_event(doc: dict, doc_id: int) -> None:
             raise BadEvent("佐证材料内容不对")
     elif op == "status":
         if new not in STATUS_BY_VALUE:
-            raise BadEvent(f"未知状态“{new}”")
+            raise BadEvent(f"未知状态「{new}」")
         _check_date(doc.get("due"))
         _check_date(doc.get("done_on"))
     elif op == "owner":
@@ -97,7 +97,7 @@ def check_event(doc: dict, doc_id: int) -> None:
         if type(undoes) is not int or not 0 < undoes < doc_id:
             raise BadEvent("撤销的记录编号不对")
     else:
-        raise BadEvent(f"未知的操作“{op}”")
+        raise BadEvent(f"未知的操作「{op}」")
 
 
 FACT_LABELS = {"people": "人数", "households": "户数", "amount_paid": "实发金额", "place": "地点", "attendees": "参加人员"}
@@ -106,7 +106,7 @@ FACT_LABELS = {"people": "人数", "households": "户数", "amount_paid": "实�
 def fact_problem(key: str, value: Any) -> str | None:
     """What is wrong with one fact's stored value, or None."""
     if key not in FACT_LABELS:
-        return f"未知的实际情况字段“{key}”"
+        return f"未知的实际情况字段「{key}」"
     if value is None:
         return None
     label = FACT_LABELS[key]
@@ -127,7 +127,7 @@ def _check_date(value: Any) -> None:
     try:
         date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise BadEvent(f"日期“{value}”不对") from None
+        raise BadEvent(f"日期「{value}」不对") from None
 
 
 def event_problem(doc_id: int, doc: dict) -> str | None:

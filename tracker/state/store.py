@@ -400,11 +400,11 @@ class Store:
         if isinstance(done_on, datetime):
             done_on = done_on.date()
         if status is Status.POSTPONED and (due is None or not reason):
-            raise InvalidChange("改为“已延期”需要同时给出新的完成期限和延期原因。")
+            raise InvalidChange("改为「已延期」需要同时给出新的完成期限和延期原因。")
         if status is Status.CANCELLED and not reason:
-            raise InvalidChange("改为“已取消”需要给出取消原因。")
+            raise InvalidChange("改为「已取消」需要给出取消原因。")
         if done_on is not None and status is not Status.DONE:
-            raise InvalidChange("只有“已完成”的事项才能填写完成日期。")
+            raise InvalidChange("只有「已完成」的事项才能填写完成日期。")
         with self._writing():
             acc = self._acc(year, occ)
             body: dict[str, Any] = {
@@ -463,7 +463,7 @@ class Store:
         clean: dict[str, Any] = {}
         for key, value in facts.items():
             if key not in FACT_LABELS:
-                raise InvalidChange(f"未知的实际情况字段“{key}”，可选：{'、'.join(FACT_FIELDS)}")
+                raise InvalidChange(f"未知的实际情况字段「{key}」，可选：{'、'.join(FACT_FIELDS)}")
             if key in ("place", "attendees"):
                 value = (value or "").strip()
                 no_nul(value)
@@ -498,7 +498,7 @@ class Store:
         try:
             kind = EvidenceKind(kind)
         except ValueError:
-            raise InvalidChange(f"未知的佐证材料类型“{kind}”，可选：说明(note)、文件(file)、链接(url)") from None
+            raise InvalidChange(f"未知的佐证材料类型「{kind}」，可选：说明(note)、文件(file)、链接(url)") from None
         text = text or ""
         if kind is not EvidenceKind.FILE:
             text = text.strip()  # a file name may really begin or end with a space

@@ -78,7 +78,7 @@ class Connection:
 
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SyncError(f"日历地址“{url}”不对：应以 http:// 或 https:// 开头，指向一个日历（集合）")
+            raise SyncError(f"日历地址「{url}」不对：应以 http:// 或 https:// 开头，指向一个日历（集合）")
         self.url = url if url.endswith("/") else url + "/"
         self.user, self.password = user, password
         self.path = urlsplit(self.url).path
@@ -287,7 +287,7 @@ def _run(tracker, conn: Connection, memory: dict[str, dict], counts: Counts, *, 
             elif base is not None and server_status is not base:
                 counts.conflicts += 1
                 tracker.add_note(
-                    row.id, f"日历同步冲突：服务器上为“{server_status.label}”，本机为“{local.label}”，保留本机状态",
+                    row.id, f"日历同步冲突：服务器上为「{server_status.label}」，本机为「{local.label}」，保留本机状态",
                     by=account,
                 )
         todo = build_todo(tracker.plan, row, uid, today=tracker.today, trigger=trigger)

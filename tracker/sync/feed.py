@@ -104,7 +104,7 @@ def revoke(what: str, path: Path | None = None) -> list[Feed]:
     else:
         gone = [f for f in feeds if f.token == key or f.owner == key or (key in ("plan", "计划") and not f.owner)]
     if not gone:
-        raise TrackerError(f"没有“{what}”的订阅地址；用 serve --show-urls 查看")
+        raise TrackerError(f"没有「{what}」的订阅地址；用 serve --show-urls 查看")
     write_feeds([f for f in feeds if f not in gone], path)
     return gone
 
@@ -228,13 +228,13 @@ class FeedHandler(BaseHTTPRequestHandler):
         self._send(code, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))])
         if body:
             self.wfile.write(data)
-        where = self.path if len(self.path) <= 80 else self.path[:80] + "…"
-        self.server.log(f"{self._who()} {self.command} {where!r} → {code} {text}{'：' + detail if detail else ''}")
+        where = self.path if len(self.path) <= 80 else self.path[:80] + "..."
+        self.server.log(f"{self._who()} {self.command} {where!r} -> {code} {text}{'：' + detail if detail else ''}")
 
     def _log(self, code: int, feed: Feed, events: int, size: int) -> None:
-        shown = f"/ics/{feed.token[:4]}….ics"  # the token is a secret: never whole in a log
+        shown = f"/ics/{feed.token[:4]}....ics"  # the token is a secret: never whole in a log
         what = f"{events} 个日程，{size / 1024:.1f} KB" if code == 200 else "未变化"
-        self.server.log(f"{self._who()} {self.command} {shown} → {code}（{feed.label}，{what}）")
+        self.server.log(f"{self._who()} {self.command} {shown} -> {code}（{feed.label}，{what}）")
 
     def _who(self) -> str:
         return f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {self.client_address[0]}"
