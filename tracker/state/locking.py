@@ -182,25 +182,22 @@ class _FlockFile:
 def _lock_file_of(path: str, deadline: float, busy_message: str):
     """The lock file at `path`, held: waits until `deadline`, then StoreError(busy_message)."""
     if fcntl is not None:
+        # A lock file that cannot be opened (a read-only folder) is the caller's OSError.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | _O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o644)
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | _O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o644)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return _FlockFile(fd)
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(busy_message) from None
+                    time.sleep(0.01)
         except OSError:
-            fd = -1  # filelock says what is wrong with it
-        if fd >= 0:
-            try:
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        return _FlockFile(fd)
-                    except BlockingIOError:
-                        if time.monotonic() > deadline:
-                            raise StoreError(busy_message) from None
-                        time.sleep(0.01)
-            except OSError:
-                os.close(fd)  # a file system without flock: filelock knows what to do there
-            except BaseException:
-                os.close(fd)
-                raise
+            os.close(fd)  # a file system without flock: filelock knows what to do there
+        except BaseException:
+            os.close(fd)
+            raise
     from filelock import FileLock, Timeout
 
     lock = FileLock(path, thread_local=False)
