@@ -216,3 +216,21 @@ def test_one_history_not_from_a_log_edited_since(path: Path, monkeypatch: pytest
     data = path.read_bytes()
     path.write_bytes(data.replace("第1条".encode(), "第9条".encode(), 1))  # same size, same inode
     assert checkpoint.prefix_events(s.log, s.fold.prefix, (b'"note"',)) is None
+
+
+def test_removing_evidence_kept_in_a_checkpoint_records_what_was_added(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    twin = path.with_name("twin.jsonl")
+    shutil.copy(path, twin)
+    s = Store(path)
+    assert s.fold.partial  # from the checkpoint
+    ev = s.state(Y, "visit@2026-01").evidence[-1]
+    removed = s.remove_evidence(Y, "visit@2026-01", ev.id)
+    with monkeypatch.context() as m:
+        m.setenv(checkpoint.ENV_CACHE, str(path.parent / "no-cache"))
+        t = Store(twin)
+        assert not t.fold.partial
+        expected = t.remove_evidence(Y, "visit@2026-01", ev.id)
+    assert removed.old == expected.old and removed.old["kind"] == "file"
+    assert from_log(path, monkeypatch)[2] == from_log(twin, monkeypatch)[2]

@@ -59,7 +59,8 @@ class Acc:
         self.due: date | None = None
         self.reason = ""
         self.notes: list[str] = []
-        self.evidence: dict[int, dict] = {}  # seq -> the event that added it
+        # seq -> the event that added it (a tuple when restored from a checkpoint: _compact)
+        self.evidence: dict[int, dict | tuple] = {}
         self.updated_at = ""
         self.updated_by = ""
         self.done_on: str | None = None
@@ -150,23 +151,53 @@ class Year:
         return self.alias.get(occ, occ)
 
 
-def evidence_from(doc: dict, folder: str | None = None) -> Evidence:
-    new = doc["new"]
-    kind = KIND_BY_VALUE[new["kind"]]
-    text, archived = new["text"], new.get("archived")
+def evidence_from(doc: dict | tuple, folder: str | None = None) -> Evidence:
+    if type(doc) is tuple:  # as a checkpoint keeps it (see _compact)
+        seq, at, by, kind, text, label, size, sha256, archived, _ = doc
+    else:
+        seq, at, by, new = doc["seq"], doc["at"], doc["by"], doc["new"]
+        kind, text, label, archived = new["kind"], new["text"], new.get("label"), new.get("archived")
+        size, sha256 = new.get("size"), new.get("sha256")
+    kind = KIND_BY_VALUE[kind]
     if kind is EvidenceKind.FILE and folder:
         text, archived = resolved_path(text, folder), resolved_path(archived, folder)
     return Evidence(
-        id=doc["seq"],
+        id=seq,
         kind=kind,
         text=text,
-        label=new.get("label") or "",
-        size=new.get("size"),
-        sha256=new.get("sha256"),
+        label=label or "",
+        size=size,
+        sha256=sha256,
         archived=archived,
-        added_at=datetime.fromisoformat(doc["at"]),
-        added_by=doc["by"],
+        added_at=datetime.fromisoformat(at),
+        added_by=by,
     )
+
+
+_NEW_FIELDS = ("kind", "text", "label", "size", "sha256", "archived")
+
+
+def _compact(doc: dict | tuple, keys: dict[tuple, tuple]) -> dict | tuple:
+    """An evidence event as a checkpoint keeps it: (seq, at, by, the six fields of its
+    ``new``, the keys its ``new`` had, one shared tuple), a third of the cost of its two
+    dicts to load. A ``new`` with any other key stays a dict (evidence_new gives it back
+    exactly either way)."""
+    if type(doc) is tuple:
+        return doc
+    new = doc["new"]
+    k = tuple(new)
+    if not set(k) <= set(_NEW_FIELDS):
+        return doc
+    get = new.get
+    return (doc["seq"], doc["at"], doc["by"], *(get(f) for f in _NEW_FIELDS), keys.setdefault(k, k))
+
+
+def evidence_new(doc: dict | tuple) -> dict:
+    """The ``new`` of an evidence event, as recorded, whichever form the fold holds it in."""
+    if type(doc) is tuple:
+        values = dict(zip(_NEW_FIELDS, doc[3:9]))
+        return {k: values[k] for k in doc[9]}
+    return dict(doc["new"])
 
 
 class Fold:
@@ -211,10 +242,12 @@ class Fold:
     def snapshot(self) -> dict:
         """The states (not the history) as plain data, for a checkpoint."""
         years = {}
+        keys: dict[tuple, tuple] = {}  # one tuple per set of keys: the pickle holds it once
         for num, y in self.years.items():
             accs = [
-                (a.key, a.status.value, a.owner, a.due, a.reason, a.notes, a.evidence, a.updated_at,
-                 a.updated_by, a.done_on, a.done_at, a.facts)
+                (a.key, a.status.value, a.owner, a.due, a.reason, a.notes,
+                 {seq: _compact(doc, keys) for seq, doc in a.evidence.items()} if a.evidence else {},
+                 a.updated_at, a.updated_by, a.done_on, a.done_at, a.facts)
                 for a in y.states.values()
             ]
             years[num] = (accs, y.alias, y.carries)

@@ -39,7 +39,7 @@ from tracker.state.values import Clock, default_user, jsonable, no_nul
 from tracker.state.evidence_files import InvalidChange, discard, read_evidence_file, safe_name
 from tracker.state.fileformat import CHANGES, FORMAT, SCHEMA
 from tracker.state import checkpoint, history
-from tracker.state.fold import Acc, Fold, no_gc
+from tracker.state.fold import Acc, Fold, evidence_new, no_gc
 from tracker.state.logfile import ChangedUnderUs, LogFile
 
 __all__ = ["FORMAT", "SCHEMA", "BACKUPS_KEPT", "CHANGES", "InvalidChange", "Store"]
@@ -532,7 +532,7 @@ class Store:
             if added is None:
                 raise InvalidChange(f"{occ} 没有编号为 {evidence_id} 的佐证材料。")
             body = {"year": year, "occ": occ, "op": "evidence_remove", "evidence": evidence_id,
-                    "old": dict(added["new"])}
+                    "old": evidence_new(added)}
             return self._record([body], by)[0]
 
     # -- undo ----------------------------------------------------------------
