@@ -84,13 +84,16 @@ def _content(path: Path) -> tuple[str, int, str]:
 
 def _dependencies(path: Path, plan: Plan | None) -> tuple:
     from tracker.calendar.holidayfile import holiday_paths
-    from tracker.plan.indicators import bundled_catalogue_path, catalogue_for_plan
+    from tracker.plan.bundled import bundled_catalogue_path
 
     deps = [_content(path)] + [_content(p) for p in holiday_paths(path)]
     if plan is not None:
-        catalogue = (
-            catalogue_for_plan(plan.indicator_catalogue, path) if plan.indicator_catalogue else bundled_catalogue_path()
-        )
+        if plan.indicator_catalogue:
+            from tracker.plan.indicators import catalogue_for_plan
+
+            catalogue = catalogue_for_plan(plan.indicator_catalogue, path)
+        else:
+            catalogue = bundled_catalogue_path()
         deps.append(_content(catalogue))
     return tuple(deps)
 

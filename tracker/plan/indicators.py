@@ -12,10 +12,10 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 from tracker.errors import PlanError, Problem
+from tracker.plan.bundled import bundled_catalogue_path
 
 MAX_BYTES = 2 * 1024 * 1024
 CODE_PATTERN = re.compile(r"[0-9A-Za-z]+(?:\.[0-9A-Za-z]+){0,4}")
@@ -50,10 +50,6 @@ class Catalogue:
 
     def children(self, code: str) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.parent == code)
-
-
-def bundled_catalogue_path() -> Path:
-    return Path(str(files("plans"))) / "indicators.toml"
 
 
 def catalogue_for_plan(value: str, plan_path: Path | None) -> Path:
