@@ -136,11 +136,11 @@ class RowActions(Screen):
 
         def submit(choice: EvidenceChoice):
             if choice.archive:  # a copy may be gigabytes: in a worker, with its progress shown
-                from .widgets.progress import amount
+                from tracker.service import copied_text
 
                 def change(t, report):
                     def progress(done: int, total: int) -> None:
-                        report(done, total, f"已复制 {amount(done)} / {amount(total)}")
+                        report(done, total, copied_text(done, total))
 
                     return t.add_evidence(row.id, choice.kind, choice.text, label=choice.label, archive=True,
                                           progress=progress)

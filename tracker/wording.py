@@ -21,6 +21,21 @@ HOLIDAY_MEANING = "落在法定节假日"
 HOLIDAY_MEANING_SHORT = "落在节假日"
 
 
+def byte_amount(n: int) -> str:
+    """Bytes in the unit people read: 512 KB, 3.4 MB, 1.82 GB."""
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.2f} GB"
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MB"
+    return f"{max(n, 0) / 1024:.0f} KB"
+
+
+def copied_text(done: int, total: int) -> str:
+    """How far a copy into the 档案 has come: the app's progress dialog and the command line
+    (which adds the percentage the dialog's bar shows)."""
+    return f"已复制 {byte_amount(done)} / {byte_amount(total)}"
+
+
 def holiday_note(name: str) -> str:
     """`落在法定节假日：国庆节`: said beside a due in `show` and the app's detail screen."""
     return f"{HOLIDAY_MEANING}：{name}"

@@ -11,14 +11,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-
-def amount(n: int) -> str:
-    """Bytes in the unit people read: 512 KB, 3.4 MB, 1.82 GB."""
-    if n >= 1 << 30:
-        return f"{n / (1 << 30):.2f} GB"
-    if n >= 1 << 20:
-        return f"{n / (1 << 20):.1f} MB"
-    return f"{max(n, 0) / 1024:.0f} KB"
+from tracker.service import byte_amount as amount  # noqa: F401  (bytes as the commands say them)
 
 
 class JobProgress(Static):

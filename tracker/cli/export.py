@@ -240,6 +240,7 @@ def report_archive(obj: AppContext, years, output):
 
     from tracker.outputs.archive import year_range
     from tracker.outputs.produce import write_archive
+    from tracker.textsafe import Checked
 
     chosen = year_range(years) if years else [obj.year]
     span = str(chosen[0]) if len(chosen) == 1 else f"{chosen[0]}-{chosen[-1]}"
@@ -256,7 +257,9 @@ def report_archive(obj: AppContext, years, output):
             last[0] = now
             end = "\n" if done == total else ""
             prefix = "\r" if sys.stderr.isatty() else ""
-            click.echo(f"{prefix}正在复制佐证文件 {done}/{total}（{done_bytes / 1048576:.1f}/"
-                       f"{total_bytes / 1048576:.1f} MB）", err=True, nl=bool(end) or not prefix)
+            # Our own words and numbers: Checked, so the \r reaches the terminal as itself.
+            sys.stderr.write(Checked(f"{prefix}正在复制佐证文件 {done}/{total}（{done_bytes / 1048576:.1f}/"
+                                     f"{total_bytes / 1048576:.1f} MB）" + (end if prefix else "\n")))
+            sys.stderr.flush()
 
     _say(write_archive(tracker, target, years=chosen, progress=progress))

@@ -31,7 +31,14 @@ def _attach(tracker, row_id, note, file, url, label, archive) -> list[str]:
 
     done = []
     if file is not None:
-        tracker.add_evidence(row_id, EvidenceKind.FILE, str(file), label=label, archive=archive)
+        from tracker.cli.progress import copy_progress
+
+        try:
+            with copy_progress(archive) as progress:  # a copy may be gigabytes: its progress shown
+                tracker.add_evidence(row_id, EvidenceKind.FILE, str(file), label=label, archive=archive,
+                                     progress=progress)
+        except KeyboardInterrupt:  # the partial copy is already removed (read_evidence_file)
+            fail("已中断：文件没有复制进档案，也没有记录。" if archive else "已中断：没有记录。", 130)
         done.append(f"文件 {file}")
     if url:
         tracker.add_evidence(row_id, EvidenceKind.URL, url, label=label)

@@ -41,4 +41,5 @@ from tracker.textsafe import visible  # noqa: F401  (the app's exit: screens sho
 from tracker.settings import DEFAULT_PLAN_NOTICE, AppContext, parse_day, write_config  # noqa: E402,F401
 from tracker.wording import describe as describe_change  # noqa: E402,F401
 from tracker.wording import item_name  # noqa: E402,F401
+from tracker.wording import byte_amount, copied_text  # noqa: E402,F401
 from tracker.wording import HOLIDAY_MARK, HOLIDAY_MEANING, HOLIDAY_MEANING_SHORT, holiday_note  # noqa: E402,F401
