@@ -40,11 +40,12 @@ class LineProgress:
             return
         self.last = now
         text = progress_line(done, total)
-        columns = width(text)
-        # Our own text (numbers and fixed words): written as it is, the \r included.
-        self.stream.write(Checked("\r" + text + " " * max(self.shown - columns, 0)))
-        self.stream.flush()
+        columns, before = width(text), self.shown
+        # Counted before writing: a Ctrl+C landing right after the write must still end the line.
         self.shown = columns
+        # Our own text (numbers and fixed words): written as it is, the \r included.
+        self.stream.write(Checked("\r" + text + " " * max(before - columns, 0)))
+        self.stream.flush()
 
     def end(self) -> None:
         if self.shown:

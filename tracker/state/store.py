@@ -520,9 +520,11 @@ class Store:
         try:
             with self._writing():
                 return self._record([{"year": year, "occ": occ, "op": "evidence", "new": record}], by)[0]
-        except BaseException:
+        except Exception:
             discard(archived, made)  # not recorded: the copy would be an orphan in the 档案
             raise
+        # An interrupt (Ctrl+C) is not caught: it may land after the record was written, and
+        # an unrecorded copy only costs disk space where deleting a recorded one loses evidence.
 
     def remove_evidence(self, year: int, occurrence: str, evidence_id: int, *, by: str | None = None) -> Change:
         occ = self._occ(occurrence)
