@@ -234,21 +234,3 @@ def test_removing_evidence_kept_in_a_checkpoint_records_what_was_added(path: Pat
         expected = t.remove_evidence(Y, "visit@2026-01", ev.id)
     assert removed.old == expected.old and removed.old["kind"] == "file"
     assert from_log(path, monkeypatch)[2] == from_log(twin, monkeypatch)[2]
-
-
-def test_a_states_evidence_is_what_it_was_when_the_state_was_taken(tmp_path: Path) -> None:
-    import pickle
-    from dataclasses import replace
-
-    s = Store(tmp_path / "s.jsonl", user="王敏")
-    s.add_evidence(Y, "a@2026-01", EvidenceKind.URL, "https://example.org/1", label="信息")
-    before = s.state(Y, "a@2026-01")  # taken, its evidence not read yet
-    twin = s.state(Y, "a@2026-01")
-    s.add_evidence(Y, "a@2026-01", EvidenceKind.URL, "https://example.org/2", label="信息")
-    after = s.state(Y, "a@2026-01")
-    assert [e.text for e in before.evidence] == ["https://example.org/1"]
-    assert [e.text for e in after.evidence] == ["https://example.org/1", "https://example.org/2"]
-    assert twin == before and hash(twin) == hash(before) and twin != after
-    assert pickle.loads(pickle.dumps(after)) == after
-    assert replace(after, notes="x").evidence == after.evidence
-    assert "example.org/2" in repr(after)

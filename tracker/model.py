@@ -230,43 +230,6 @@ class OccurrenceState:
     facts: Facts = _NO_FACTS
 
 
-class Deferred:
-    """A field's value not made yet: `make()` gives it on first read (see _deferrable)."""
-
-    __slots__ = ("make",)
-
-    def __init__(self, make) -> None:
-        self.make = make
-
-
-class _Deferrable:
-    """A slotted field that may be given as a Deferred: made on first read, then kept.
-    Equality, hashing, repr, pickling and replace() all read the field, so they see the
-    value; the dataclass stays frozen (the value is made once, always the same)."""
-
-    __slots__ = ("slot",)
-
-    def __init__(self, slot) -> None:
-        self.slot = slot
-
-    def __get__(self, obj, cls=None):
-        if obj is None:
-            return self
-        value = self.slot.__get__(obj, cls)
-        if type(value) is Deferred:
-            value = value.make()
-            self.slot.__set__(obj, value)
-        return value
-
-    def __set__(self, obj, value) -> None:
-        self.slot.__set__(obj, value)
-
-
-# A state's evidence is made when it is read: a county `list --month 6` freezes 10,000
-# states and shows 800 of them (tracker.state.fold.Acc.freeze).
-OccurrenceState.evidence = _Deferrable(OccurrenceState.__dict__["evidence"])
-
-
 @dataclass(frozen=True, slots=True)
 class Change:
     """One recorded change: the history the store keeps, and what undo reverts."""

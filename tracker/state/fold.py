@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Iterator
 
 from tracker.evidence import resolved_path
-from tracker.model import Deferred, Evidence, EvidenceKind, Facts, OccurrenceState, Status
+from tracker.model import Evidence, EvidenceKind, Facts, OccurrenceState, Status
 from tracker.state.events import KIND_BY_VALUE, STATUS_BY_VALUE
 
 _NO_FACTS = Facts()
@@ -118,7 +118,7 @@ class Acc:
                 due=self.due,
                 reason=self.reason,
                 notes="\n".join(self.notes),
-                evidence=Deferred(self._evidence_maker(folder)) if self.evidence else (),
+                evidence=self._evidence_items(folder),
                 updated_at=datetime.fromisoformat(self.updated_at) if self.updated_at else None,
                 updated_by=self.updated_by,
                 done_on=done_on,
@@ -126,21 +126,17 @@ class Acc:
             )
         return self.frozen
 
-    def _evidence_maker(self, folder: str | None):
-        """The state's evidence as it is now, made when first read (later events leave it)."""
-        docs = tuple(self.evidence.items())
+    def _evidence_items(self, folder: str | None) -> tuple[Evidence, ...]:
+        if not self.evidence:
+            return ()
         built = self.built
-
-        def make() -> tuple[Evidence, ...]:
-            items = []
-            for seq, doc in docs:
-                ev = built.get(seq)
-                if ev is None:
-                    ev = built[seq] = evidence_from(doc, folder)
-                items.append(ev)
-            return tuple(items)
-
-        return make
+        items = []
+        for seq, doc in self.evidence.items():
+            ev = built.get(seq)
+            if ev is None:
+                ev = built[seq] = evidence_from(doc, folder)
+            items.append(ev)
+        return tuple(items)
 
 
 class Year:
