@@ -104,3 +104,30 @@ def test_one_item_lookup_equals_the_whole_year(env) -> None:
             assert single.get(occ.id).occurrence == occ
             assert single._occurrences is None  # the year was not expanded for it
         ctx.store().close()
+
+
+def test_a_month_or_week_is_the_years_rows_that_fall_in_it(env) -> None:
+    """A month or a week chooses its rows by states without evidence: the rows it gives are
+    the whole year's, evidence and all."""
+    from datetime import date
+
+    from tracker.model import EvidenceKind, Status
+    from tracker.plan.bundled import template_path
+    from tracker.service import Query
+    from tracker.settings import AppContext
+
+    ctx = AppContext(plan_option=template_path("xiangzhen"), db_option=env / "s.jsonl", today_option=date(2026, 6, 15))
+    tracker = ctx.tracker()
+    for i, row in enumerate(tracker.tracked()[::3]):
+        tracker.add_evidence(row.id, EvidenceKind.NOTE, f"说明{i}", label="照片")
+        if i % 2:
+            tracker.set_status(row.id, Status.DONE)
+    tracker = ctx.fresh().tracker()
+    year = tracker.select(Query())
+    shown = []
+    for query in (Query(period="M6"), Query(period="Q3"), Query(week=date(2026, 6, 15)),
+                  Query(period="M6", status=Status.DONE)):
+        chosen = tracker.select(query)
+        assert chosen == tracker.select(query, rows=year)
+        shown += chosen
+    assert any(r.state.evidence for r in shown)  # (so the comparison means something)

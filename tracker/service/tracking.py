@@ -122,9 +122,10 @@ class Tracker:
                         out.add(str(snap.get("from_id") or snap.get("id")))
         return frozenset(out)
 
-    def tracked(self) -> list[TrackedOccurrence]:
-        """Every occurrence of the year with its state, sorted by effective due date."""
-        states = self.store.states(self.year)
+    def tracked(self, *, evidence: bool = True) -> list[TrackedOccurrence]:
+        """Every occurrence of the year with its state, sorted by effective due date.
+        ``evidence=False``: states without their evidence, only to choose rows by."""
+        states = self.store.states(self.year, evidence=evidence)
         default = OccurrenceState()
         rows = [TrackedOccurrence(o, states.get(o.id, default)) for o in self.occurrences]
         rows.sort(key=lambda r: (r.due, r.id))
@@ -173,9 +174,13 @@ class Tracker:
     # -- queries -----------------------------------------------------------------
     def select(self, query: Query = Query(), rows: list[TrackedOccurrence] | None = None) -> list[TrackedOccurrence]:
         week = week_of(query.week) if query.week else None
-        if rows is None:
-            rows = self.tracked() + (self.neighbour_rows(*week) if week else [])
         span = period(self.year, query.period) if query.period != "year" else None
+        # A month or a week shows a few of the year's rows: they are chosen by states
+        # without evidence (the filters below never read it), then taken whole.
+        light: list[TrackedOccurrence] = []
+        if rows is None:
+            light = self.tracked(evidence=False) if span or week else []
+            rows = (light or self.tracked()) + (self.neighbour_rows(*week) if week else [])
         text = query.text.strip().lower()
         result = []
         for r in rows:
@@ -194,6 +199,10 @@ class Tracker:
             if text and text not in r.title.lower() and text not in r.id.lower():
                 continue
             result.append(r)
+        if light:
+            own = {id(r) for r in light}
+            state = self.store.state
+            result = [TrackedOccurrence(r.occurrence, state(self.year, r.id)) if id(r) in own else r for r in result]
         return result
 
     def progress(self, key: str = "year", rows: list[TrackedOccurrence] | None = None) -> Progress:

@@ -103,27 +103,33 @@ class Acc:
             self.apply(doc)
         return any(doc["op"] != "relink" for doc in self.events)
 
-    def freeze(self, folder: str | None = None) -> OccurrenceState:
-        """The state; relative evidence paths are read inside `folder` (the state file's)."""
-        if self.frozen is None:
+    def freeze(self, folder: str | None = None, *, evidence: bool = True) -> OccurrenceState:
+        """The state; relative evidence paths are read inside `folder` (the state file's).
+        ``evidence=False``: the state without its evidence, for choosing rows (not kept)."""
+        if self.frozen is None or not evidence:
+            if not evidence and self.frozen is not None:
+                return self.frozen
             done_on = None
             if self.status is Status.DONE:
                 if self.done_on:
                     done_on = date.fromisoformat(self.done_on)
                 elif self.done_at:
                     done_on = datetime.fromisoformat(self.done_at).date()
-            self.frozen = OccurrenceState(
+            state = OccurrenceState(
                 status=self.status,
                 owner=self.owner,
                 due=self.due,
                 reason=self.reason,
                 notes="\n".join(self.notes),
-                evidence=self._evidence_items(folder),
+                evidence=self._evidence_items(folder) if evidence else (),
                 updated_at=datetime.fromisoformat(self.updated_at) if self.updated_at else None,
                 updated_by=self.updated_by,
                 done_on=done_on,
                 facts=Facts(**self.facts) if self.facts else _NO_FACTS,
             )
+            if not evidence:
+                return state
+            self.frozen = state
         return self.frozen
 
     def _evidence_items(self, folder: str | None) -> tuple[Evidence, ...]:

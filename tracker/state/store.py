@@ -271,8 +271,9 @@ class Store:
             acc = y.states.get(occurrence) if y else None
             return acc.freeze(self.evidence_folder) if acc is not None else OccurrenceState()
 
-    def states(self, year: int) -> dict[str, OccurrenceState]:
-        """Every occurrence of the year with recorded state (untouched ones are absent)."""
+    def states(self, year: int, *, evidence: bool = True) -> dict[str, OccurrenceState]:
+        """Every occurrence of the year with recorded state (untouched ones are absent).
+        ``evidence=False``: without their evidence, to choose rows by (see Acc.freeze)."""
         with self._mutex:
             self._settle()
             y = self.fold.years.get(year)
@@ -280,7 +281,7 @@ class Store:
                 return {}
             with no_gc():  # thousands of new objects: no full collections while making them
                 folder = self.evidence_folder
-                return {occ: acc.freeze(folder) for occ, acc in y.states.items()}
+                return {occ: acc.freeze(folder, evidence=evidence) for occ, acc in y.states.items()}
 
     def years(self) -> list[int]:
         """Years with any recorded change, ascending."""
