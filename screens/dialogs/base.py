@@ -48,6 +48,9 @@ class Dialog(ModalScreen[object]):
         /* The body scrolls when the terminal is short (80x24): buttons and errors stay in view. */
         & #dialog-body { height: auto; max-height: 70vh; }
         & Input { width: 1fr; margin-top: 0; }
+        /* Compact inputs have no border: a shade shows where each field is, focused or not. */
+        & Input.-textual-compact { background: $panel; }
+        & Input.-textual-compact:focus { background: $primary 35%; }
         & OptionList { height: auto; max-height: 10; background: $boost; }
         & Select { width: 1fr; }
         /* No focus border: a border that comes and goes moves the buttons under the mouse. */
