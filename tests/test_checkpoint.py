@@ -234,3 +234,24 @@ def test_removing_evidence_kept_in_a_checkpoint_records_what_was_added(path: Pat
         expected = t.remove_evidence(Y, "visit@2026-01", ev.id)
     assert removed.old == expected.old and removed.old["kind"] == "file"
     assert from_log(path, monkeypatch)[2] == from_log(twin, monkeypatch)[2]
+
+
+def test_evidence_left_packed_survives_another_checkpoint(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A checkpoint keeps each state's evidence pickled on its own and unpickles it only when
+    # needed: a state never read is written into the next checkpoint as it was.
+    s = Store(path)
+    assert s.fold.partial
+    s.add_note(Y, "visit@2026-05", "只加说明，不读佐证")
+    s.checkpoint()
+    again = Store(path)
+    assert again.fold.partial
+    assert view(again) == from_log(path, monkeypatch)
+
+
+def test_evidence_added_to_a_state_whose_evidence_is_still_packed(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(path)
+    assert s.fold.partial
+    s.add_evidence(Y, "visit@2026-06", EvidenceKind.NOTE, "签到表已收", label="签到表")
+    labels = [e.label for e in s.state(Y, "visit@2026-06").evidence]
+    assert labels == ["信息", "信息", "信息", "签到表"]  # the three from before the checkpoint, then the new one
+    assert view(s) == from_log(path, monkeypatch)

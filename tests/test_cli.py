@@ -223,3 +223,21 @@ def test_list_json_is_the_same_text_with_or_without_orjson(monkeypatch):
     assert "\x1b" not in with_orjson and "\u202e" not in with_orjson and "\ud800" not in with_orjson
     assert json.loads(with_orjson)[0]["title"] == rows[0]["title"]
     assert with_orjson.splitlines()[1].startswith('{"id":"a@2026-01","title":')
+
+
+@pytest.mark.parametrize("n", [0, 1, 255, 256, 257, 511, 512, 513, 1025])
+def test_lists_written_in_pieces_are_the_same_text_as_whole(n):
+    # `list` and `list --json` write a large year piece by piece: the same text, at every
+    # boundary between pieces.
+    from tracker.cli.listing import json_list
+    from tracker.textwidth import table, table_chunks
+
+    values = [{"id": f"a{i}", "title": "走访\x1b]0;x\x07慰问" if i % 7 == 0 else f"事项{i}", "n": (i, None)} for i in range(n)]
+    whole = json_list(values)
+    assert "".join(json_list(iter(values), chunks=True)) == whole
+    assert json.loads(whole) == [{**v, "n": list(v["n"])} for v in values] and "\x1b" not in whole
+    rows = [(f"{i:05d}", "走访\x1b慰问" if i % 7 == 0 else "慰问", None, i) for i in range(n)]
+    text = table(("编号", "事项", "空", "数"), rows, max_widths={1: 6})
+    pieces = list(table_chunks(("编号", "事项", "空", "数"), rows, max_widths={1: 6}))
+    assert "".join(pieces) == text and text.count("\n") == n and "\x1b" not in text
+    assert all(type(p).__name__ == "Checked" for p in pieces)

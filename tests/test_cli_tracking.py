@@ -107,8 +107,8 @@ def test_one_item_lookup_equals_the_whole_year(env) -> None:
 
 
 def test_a_month_or_week_is_the_years_rows_that_fall_in_it(env) -> None:
-    """A month or a week chooses its rows by states without evidence: the rows it gives are
-    the whole year's, evidence and all."""
+    """A month or a week chooses its rows by their due (the office's where it moved one) and
+    makes only those states: the rows it gives are the whole year's, evidence and all."""
     from datetime import date
 
     from tracker.model import EvidenceKind, Status
@@ -122,6 +122,13 @@ def test_a_month_or_week_is_the_years_rows_that_fall_in_it(env) -> None:
         tracker.add_evidence(row.id, EvidenceKind.NOTE, f"说明{i}", label="照片")
         if i % 2:
             tracker.set_status(row.id, Status.DONE)
+    rows = tracker.tracked()
+    # Moved into June from elsewhere, out of June, and within June.
+    outside = [r for r in rows if r.due.month not in (6, 7)][::5]
+    inside = [r for r in rows if r.due.month == 6][::4]
+    for r, due in [*((r, date(2026, 6, 16)) for r in outside), *((r, date(2026, 9, 1)) for r in inside[::2]),
+                   *((r, date(2026, 6, 30)) for r in inside[1::2])]:
+        tracker.set_status(r.id, Status.POSTPONED, reason="改期", due=due)
     tracker = ctx.fresh().tracker()
     year = tracker.select(Query())
     shown = []
@@ -131,3 +138,5 @@ def test_a_month_or_week_is_the_years_rows_that_fall_in_it(env) -> None:
         assert chosen == tracker.select(query, rows=year)
         shown += chosen
     assert any(r.state.evidence for r in shown)  # (so the comparison means something)
+    june = tracker.select(Query(period="M6"))
+    assert {r.id for r in outside} <= {r.id for r in june} and not {r.id for r in inside[::2]} & {r.id for r in june}

@@ -57,3 +57,39 @@ def test_overdue_is_past_due_and_unfinished():
     assert not done.is_overdue(date(2026, 7, 1))
     moved = TrackedOccurrence(occ, OccurrenceState(status=Status.POSTPONED, due=date(2026, 8, 1)))
     assert moved.due == date(2026, 8, 1) and not moved.is_overdue(date(2026, 7, 1))
+
+
+def test_positional_builders_make_what_the_constructor_makes():
+    from datetime import date, datetime, timezone
+
+    from tracker.model import Evidence, EvidenceKind, Facts, OccurrenceState, Status, positional_builder
+
+    ev = Evidence(7, EvidenceKind.FILE, "照片/签到.jpg", "签到表", 12, "ab" * 32, "档案/a.jpg",
+                  datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc), "王敏")
+    made = positional_builder(Evidence)(7, EvidenceKind.FILE, "照片/签到.jpg", "签到表", 12, "ab" * 32, "档案/a.jpg",
+                                        datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc), "王敏")
+    assert made == ev and hash(made) == hash(ev) and repr(made) == repr(ev)
+    values = (Status.POSTPONED, "团委", date(2026, 7, 1), "改期", "说明", (ev,), None, "王敏", None, Facts(people=3))
+    state = positional_builder(OccurrenceState)(*values)
+    assert state == OccurrenceState(*values)
+    with pytest.raises(AttributeError):
+        state.status = Status.DONE  # still frozen
+
+
+def test_a_frozen_state_puts_each_value_in_its_field(tmp_path):
+    from tracker.model import EvidenceKind, Status
+    from tracker.state.store import Store
+
+    s = Store(tmp_path / "s.jsonl", user="王敏")
+    s.set_status(2026, "a", Status.POSTPONED, reason="改期", due=date(2026, 7, 1))
+    s.set_owner(2026, "a", "团委")
+    s.add_note(2026, "a", "第一条")
+    s.add_evidence(2026, "a", EvidenceKind.URL, "https://example.org/1", label="信息")
+    s.set_facts(2026, "a", people=3)
+    state = s.state(2026, "a")
+    assert (state.status, state.owner, state.due, state.reason, state.notes) == (
+        Status.POSTPONED, "团委", date(2026, 7, 1), "改期", "第一条")
+    assert state.updated_by == "王敏" and state.updated_at is not None and state.done_on is None
+    assert state.facts.people == 3 and [e.text for e in state.evidence] == ["https://example.org/1"]
+    (ev,) = state.evidence
+    assert (ev.kind, ev.label, ev.added_by) == (EvidenceKind.URL, "信息", "王敏") and ev.added_at is not None

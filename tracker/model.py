@@ -18,6 +18,26 @@ if TYPE_CHECKING:  # the calendar package is imported only where dates are compu
 from tracker.textsafe import has_unsafe, visible  # noqa: F401  (for the screens: user text on a terminal)
 
 
+def positional_builder(cls):
+    """A function taking every field of the slotted frozen dataclass `cls` positionally, in
+    field order, and returning the same object `cls(...)` would: half the cost of the
+    generated ``__init__`` (whose frozen guard routes each field through object.__setattr__),
+    for the store's thousands of states and evidence items. Only for a class without
+    ``__post_init__``, where every field is set (checked here)."""
+    import dataclasses
+
+    names = [f.name for f in dataclasses.fields(cls)]
+    assert tuple(names) == cls.__slots__ and not hasattr(cls, "__post_init__"), cls
+    scope = {f"_set{i}": cls.__dict__[name].__set__ for i, name in enumerate(names)}
+    scope.update(_new=object.__new__, _cls=cls)
+    params = ", ".join(f"v{i}" for i in range(len(names)))
+    body = "".join(f"    _set{i}(o, v{i})\n" for i in range(len(names)))
+    exec(f"def build({params}):\n    o = _new(_cls)\n{body}    return o\n", scope)  # noqa: S102 - our own field names only
+    build = scope["build"]
+    build.__doc__ = f"{cls.__name__}({', '.join(names)}), every field given in this order."
+    return build
+
+
 # ---------------------------------------------------------------------------
 # Plan and tasks (what the user writes)
 # ---------------------------------------------------------------------------
@@ -212,6 +232,7 @@ class Facts:
 
 
 _NO_FACTS = Facts()
+NO_FACTS = _NO_FACTS  # the one empty Facts every untouched state shares (an `is` test is enough)
 
 
 @dataclass(frozen=True, slots=True)

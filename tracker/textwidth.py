@@ -8,9 +8,10 @@ its import cost on every command.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
-from tracker.textsafe import visible
+from tracker.textsafe import Checked, visible
 
 
 @lru_cache(maxsize=4096)
@@ -51,30 +52,43 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(columns - width(text), 0)
 
 
+_HEADER = object()  # the header line's key in each column's cells (no row holds it)
+
+
 def table(headers: tuple[str, ...], rows: list[tuple[str, ...]], *, max_widths: dict[int, int] | None = None) -> str:
     """Left-aligned columns separated by two spaces; long cells cut to max_widths. A cell is one
     line: runs of white space become one space, control and bidi characters visible escapes."""
+    return "".join(table_chunks(headers, rows, max_widths=max_widths))
+
+
+def table_chunks(
+    headers: tuple[str, ...], rows, *, max_widths: dict[int, int] | None = None, per: int = 512
+) -> Iterator[Checked]:
+    """table() in pieces of `per` lines, each already safe for a terminal (every cell went
+    through `visible`): written as they are made, a 10,000-row table is never held whole."""
     max_widths = max_widths or {}
-    widths = [width(h) for h in headers]
-    # Each distinct cell of a column is cleaned and measured once (owners, states and titles
-    # repeat down a county's 10,000 rows): (cell as shown, its width).
-    seen: list[dict[str, tuple[str, int]]] = [{} for _ in headers]
-    clean = []
+    headers = tuple(visible(" ".join(h.split())) for h in headers)
+    rows = rows if isinstance(rows, list) else list(rows)
+    # Column by column, each distinct cell is cleaned, measured and padded once (owners,
+    # states and titles repeat down a county's 10,000 rows); a line is then a join of
+    # ready-made cells.
+    padded: list[dict] = []
+    for i, header in enumerate(headers):
+        shown_of: dict = {}
+        for cell in {row[i] for row in rows}:
+            shown = visible(" ".join((cell if type(cell) is str else str(cell)).split()))
+            if i in max_widths:
+                shown = fit(shown, max_widths[i])
+            shown_of[cell] = (shown, width(shown))
+        column = max([width(header), *(w for _, w in shown_of.values())])
+        padded.append({cell: shown + " " * (column - w) for cell, (shown, w) in shown_of.items()})
+        padded[i][_HEADER] = pad(header, column)
+    lines = ["  ".join(column[_HEADER] for column in padded).rstrip()]
+    lead = ""  # the newline before each piece after the first
     for row in rows:
-        out = []
-        for i, cell in enumerate(row):
-            text = cell if type(cell) is str else str(cell)
-            got = seen[i].get(text)
-            if got is None:
-                shown = visible(" ".join(text.split()))
-                if i in max_widths:
-                    shown = fit(shown, max_widths[i])
-                got = seen[i][text] = (shown, width(shown))
-                if got[1] > widths[i]:
-                    widths[i] = got[1]
-            out.append(got)
-        clean.append(out)
-    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
-    for row in clean:
-        lines.append("  ".join([shown + " " * (widths[i] - w) for i, (shown, w) in enumerate(row)]).rstrip())
-    return "\n".join(lines)
+        lines.append("  ".join([column[cell] for column, cell in zip(padded, row)]).rstrip())
+        if len(lines) == per:
+            yield Checked(lead + "\n".join(lines))
+            lead, lines = "\n", []
+    if lines:
+        yield Checked(lead + "\n".join(lines))

@@ -9,9 +9,9 @@ import click
 
 from tracker.cli.terminal import echo_checked
 from tracker.cli.options import DAY, NumberRange, fail, parse_status, plan_options, show_notices
-from tracker.model import Status, missing_evidence
+from tracker.model import NO_FACTS, Status, missing_evidence
 from tracker.settings import AppContext
-from tracker.textsafe import json_lines, visible
+from tracker.textsafe import json_chunks, json_lines, visible
 from tracker.wording import HOLIDAY_MARK, OWNER_NOT_IN_PLAN
 
 
@@ -36,11 +36,16 @@ def row_json(row, today: date, tracker) -> dict:
     o, s = row.occurrence, row.state
     # One matching pass for both figures (the same rule as Row.evidence_progress and
     # Row.missing_evidence: progress counts cancelled work too, the list owes nothing).
-    missing = missing_evidence(o.evidence, s.evidence)
-    required = len(o.evidence)
-    satisfied = required - len(missing)
-    if s.status is Status.CANCELLED:
+    required = o.evidence
+    missing = missing_evidence(required, s.evidence)
+    satisfied = len(required) - len(missing)
+    status = s.status
+    if status is Status.CANCELLED:
         missing = ()
+    owner = row.owner
+    due = row.due
+    planned = o.due.isoformat()
+    # Tuples are written as JSON arrays (orjson and the standard encoder alike).
     return {
         "id": o.id,
         "task_id": o.task_id,
@@ -48,38 +53,37 @@ def row_json(row, today: date, tracker) -> dict:
         "period": o.period,
         "title": o.title,
         "category": o.category,
-        "owner": row.owner,
-        "owner_in_plan": tracker.owner_in_plan(row.owner),
+        "owner": owner,
+        "owner_in_plan": tracker.owner_in_plan(owner),
         "plan_owner": o.owner,
-        "support": list(o.support),
+        "support": o.support,
         "start": o.start.isoformat(),
-        "due": row.due.isoformat(),
-        "planned_due": o.due.isoformat(),
-        "nominal_due": o.nominal_due.isoformat(),
+        "due": planned if due is o.due else due.isoformat(),
+        "planned_due": planned,
+        "nominal_due": planned if o.nominal_due == o.due else o.nominal_due.isoformat(),
         "shifted": o.shifted,
         "provisional": o.provisional,
-        "status": s.status.value,
+        "status": status.value,
         "status_label": row.status_label(today),
         "overdue": row.is_overdue(today),
         "reason": s.reason,
-        "evidence_needed": list(o.evidence),
+        "evidence_needed": required,
         "evidence_count": len(s.evidence),
         "evidence_satisfied": satisfied,
-        "evidence_required": required,
-        "evidence_missing": list(missing),
+        "evidence_required": len(required),
+        "evidence_missing": missing,
         "amount": o.amount,
         "when": o.when,
         "carried_from": o.carried_from,
         "done_on": s.done_on.isoformat() if s.done_on else None,
-        "facts": _facts(s),
+        "facts": _facts(s.facts),
         "holiday": row.holiday,
-        "indicators": list(o.indicators),
+        "indicators": o.indicators,
     }
 
 
-def _facts(state) -> dict:
-    facts = state.facts
-    if not facts:
+def _facts(facts) -> dict:
+    if facts is NO_FACTS or not facts:
         return {}
     from dataclasses import asdict
 
@@ -127,16 +131,17 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
     rows = tracker.select(Query(period=key, owner=owner, category=category, status=status, overdue=overdue, text=text, week=week))
     today = tracker.today
     if as_json:
-        echo_checked(json_list([row_json(r, today, tracker) for r in rows]))
+        # Each row is made, encoded and written in turn: never the year's rows at once.
+        echo_checked(json_list((row_json(r, today, tracker) for r in rows), chunks=True))
         return
     from tracker.service import evidence_cell, progress_of
-    from tracker.textwidth import table
+    from tracker.textwidth import table_chunks
 
     body = [
         (r.due.strftime("%m-%d"), r.id, r.title, r.owner, r.status.label, evidence_cell(r), _marks(r, today, tracker))
         for r in rows
     ]
-    click.echo(table(("截止", "编号", "事项", "责任单位", "状态", "佐证", "标记"), body, max_widths={2: 40, 1: 28, 3: 14}))
+    echo_checked(table_chunks(("截止", "编号", "事项", "责任单位", "状态", "佐证", "标记"), body, max_widths={2: 40, 1: 28, 3: 14}))
     summary = tracker.summary(rows)
     progress = progress_of(rows)
     cancelled = f"，已取消 {progress.cancelled} 项不计" if progress.cancelled else ""
@@ -149,24 +154,26 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
         click.echo(f"「暂」：{tracker.year}年的法定节假日安排尚未收录，截止日期只避开了周末，请在国务院公布后核对。")
 
 
-def json_list(values: list) -> str:
+def json_list(values, *, chunks: bool = False):
     """A JSON list with one value per line, compact (no spaces after `,` and `:`);
     characters a terminal would act on are written as \\uXXXX escapes. Encoded by orjson
     (a dependency: 10,000 rows in ~20 ms, the standard library's C encoder ~110 ms), or by
-    the standard encoder with the same separators where orjson is missing: the same text."""
+    the standard encoder with the same separators where orjson is missing: the same text.
+    ``chunks=True``: the same text as an iterator of pieces, made as they are written."""
     standard = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
     try:
         from orjson import dumps
     except ImportError:
-        return json_lines(values, standard)
+        encode = standard
+    else:
 
-    def encode(value) -> str:
-        try:
-            return dumps(value).decode("utf-8")
-        except TypeError:  # orjson refuses a lone surrogate (from a hand-edited state file)
-            return standard(value)
+        def encode(value) -> str:
+            try:
+                return dumps(value).decode("utf-8")
+            except TypeError:  # orjson refuses a lone surrogate (from a hand-edited state file)
+                return standard(value)
 
-    return json_lines(values, encode)
+    return json_chunks(values, encode) if chunks else json_lines(values, encode)
 
 
 def _check_choice(value, choices, what):

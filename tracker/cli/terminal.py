@@ -15,7 +15,7 @@ import contextlib
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from tracker.textsafe import Checked, visible
 
@@ -76,13 +76,15 @@ class GuardedStream(io.TextIOBase):
         return self._inner
 
 
-def echo_checked(text: Checked) -> None:
-    """click.echo for text tracker.textsafe has already made safe (a large JSON list): one
-    write that the guard passes through, then the newline."""
+def echo_checked(text: Checked | Iterable[Checked]) -> None:
+    """click.echo for text tracker.textsafe has already made safe (a large JSON list, whole
+    or as pieces made while they are written): writes the guard passes through, then the
+    newline."""
     stream = sys.stdout
     if stream is None:
         return
-    stream.write(text)
+    for piece in (text,) if isinstance(text, str) else text:
+        stream.write(piece)
     stream.write("\n")
     stream.flush()
 

@@ -122,10 +122,9 @@ class Tracker:
                         out.add(str(snap.get("from_id") or snap.get("id")))
         return frozenset(out)
 
-    def tracked(self, *, evidence: bool = True) -> list[TrackedOccurrence]:
-        """Every occurrence of the year with its state, sorted by effective due date.
-        ``evidence=False``: states without their evidence, only to choose rows by."""
-        states = self.store.states(self.year, evidence=evidence)
+    def tracked(self) -> list[TrackedOccurrence]:
+        """Every occurrence of the year with its state, sorted by effective due date."""
+        states = self.store.states(self.year)
         default = OccurrenceState()
         rows = [TrackedOccurrence(o, states.get(o.id, default)) for o in self.occurrences]
         rows.sort(key=lambda r: (r.due, r.id))
@@ -175,12 +174,10 @@ class Tracker:
     def select(self, query: Query = Query(), rows: list[TrackedOccurrence] | None = None) -> list[TrackedOccurrence]:
         week = week_of(query.week) if query.week else None
         span = period(self.year, query.period) if query.period != "year" else None
-        # A month or a week shows a few of the year's rows: they are chosen by states
-        # without evidence (the filters below never read it), then taken whole.
-        light: list[TrackedOccurrence] = []
         if rows is None:
-            light = self.tracked(evidence=False) if span or week else []
-            rows = (light or self.tracked()) + (self.neighbour_rows(*week) if week else [])
+            rows = self._within(*((span.start, span.end) if span else week)) if span or week else self.tracked()
+            if week:
+                rows += self.neighbour_rows(*week)
         text = query.text.strip().lower()
         result = []
         for r in rows:
@@ -199,11 +196,21 @@ class Tracker:
             if text and text not in r.title.lower() and text not in r.id.lower():
                 continue
             result.append(r)
-        if light:
-            own = {id(r) for r in light}
-            state = self.store.state
-            result = [TrackedOccurrence(r.occurrence, state(self.year, r.id)) if id(r) in own else r for r in result]
         return result
+
+    def _within(self, first: date, last: date) -> list[TrackedOccurrence]:
+        """The year's rows due from `first` to `last`, as tracked() has them, sorted the same way: the
+        rows are chosen by their due (the office's where it moved one, TrackedOccurrence.due's
+        rule), so only the states of those few are made."""
+        moved = self.store.due_overrides(self.year)
+        state = self.store.state
+        rows = [
+            TrackedOccurrence(o, state(self.year, o.id))
+            for o in self.occurrences
+            if first <= (moved.get(o.id) or o.due) <= last
+        ]
+        rows.sort(key=lambda r: (r.due, r.id))
+        return rows
 
     def progress(self, key: str = "year", rows: list[TrackedOccurrence] | None = None) -> Progress:
         return progress_of(self.select(Query(period=key), rows))

@@ -34,7 +34,7 @@ from tracker.state.fileformat import CHANGES
 from tracker.state.fold import Fold, no_gc
 from tracker.state.locking import pread
 
-FORMAT = 1
+FORMAT = 2  # 2: each state's evidence pickled on its own
 MIN_BYTES = 1 << 20  # smaller logs read fast enough: no checkpoint
 REFRESH_BYTES = 256 << 10  # rewrite the checkpoint once the unread tail is this long
 MAX_BYTES = 1 << 30

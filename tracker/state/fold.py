@@ -15,15 +15,20 @@ caller can say so. Events without a key (older files) belong to any plan.
 from __future__ import annotations
 
 import gc
+import pickle
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Iterator
 
 from tracker.evidence import resolved_path
-from tracker.model import Evidence, EvidenceKind, Facts, OccurrenceState, Status
+from tracker.model import NO_FACTS as _NO_FACTS
+from tracker.model import Evidence, EvidenceKind, Facts, OccurrenceState, Status, positional_builder
 from tracker.state.events import KIND_BY_VALUE, STATUS_BY_VALUE
 
-_NO_FACTS = Facts()
+# The year's states and their evidence are made by the thousand: half the cost of __init__.
+_make_state = positional_builder(OccurrenceState)
+_make_evidence = positional_builder(Evidence)
+
 
 
 @contextmanager
@@ -59,8 +64,9 @@ class Acc:
         self.due: date | None = None
         self.reason = ""
         self.notes: list[str] = []
-        # seq -> the event that added it (a tuple when restored from a checkpoint: _compact)
-        self.evidence: dict[int, dict | tuple] = {}
+        # seq -> the event that added it (a tuple when restored from a checkpoint: _compact);
+        # from a checkpoint, first the pickled dict itself (see evidence_map)
+        self.evidence: dict[int, dict | tuple] | bytes = {}
         self.updated_at = ""
         self.updated_by = ""
         self.done_on: str | None = None
@@ -91,9 +97,9 @@ class Acc:
         elif op == "facts":
             self.facts = {**self.facts, **new}
         elif op == "evidence":
-            self.evidence[doc["seq"]] = doc
+            self.evidence_map()[doc["seq"]] = doc
         elif op == "evidence_remove":
-            self.evidence.pop(doc["evidence"], None)
+            self.evidence_map().pop(doc["evidence"], None)
         self.updated_at, self.updated_by, self.frozen = doc["at"], doc["by"], None
 
     def refold(self) -> bool:
@@ -103,32 +109,38 @@ class Acc:
             self.apply(doc)
         return any(doc["op"] != "relink" for doc in self.events)
 
-    def freeze(self, folder: str | None = None, *, evidence: bool = True) -> OccurrenceState:
-        """The state; relative evidence paths are read inside `folder` (the state file's).
-        ``evidence=False``: the state without its evidence, for choosing rows (not kept)."""
-        if self.frozen is None or not evidence:
-            if not evidence and self.frozen is not None:
-                return self.frozen
+    def evidence_map(self) -> dict[int, dict | tuple]:
+        """The evidence by seq. A checkpoint keeps each state's evidence pickled on its own
+        (evidence is ~85% of a checkpoint's bytes): it is unpickled when first needed, so a
+        command about one item, a month or a week does not load the whole year's."""
+        evidence = self.evidence
+        if type(evidence) is bytes:
+            evidence = self.evidence = pickle.loads(evidence)
+        return evidence
+
+    def freeze(self, folder: str | None = None) -> OccurrenceState:
+        """The state; relative evidence paths are read inside `folder` (the state file's)."""
+        if self.frozen is None:
             done_on = None
             if self.status is Status.DONE:
                 if self.done_on:
                     done_on = date.fromisoformat(self.done_on)
                 elif self.done_at:
                     done_on = datetime.fromisoformat(self.done_at).date()
-            state = OccurrenceState(
-                status=self.status,
-                owner=self.owner,
-                due=self.due,
-                reason=self.reason,
-                notes="\n".join(self.notes),
-                evidence=self._evidence_items(folder) if evidence else (),
-                updated_at=datetime.fromisoformat(self.updated_at) if self.updated_at else None,
-                updated_by=self.updated_by,
-                done_on=done_on,
-                facts=Facts(**self.facts) if self.facts else _NO_FACTS,
+            # In field order: status, owner, due, reason, notes, evidence, updated_at,
+            # updated_by, done_on, facts.
+            state = _make_state(
+                self.status,
+                self.owner,
+                self.due,
+                self.reason,
+                "\n".join(self.notes),
+                self._evidence_items(folder),
+                datetime.fromisoformat(self.updated_at) if self.updated_at else None,
+                self.updated_by,
+                done_on,
+                Facts(**self.facts) if self.facts else _NO_FACTS,
             )
-            if not evidence:
-                return state
             self.frozen = state
         return self.frozen
 
@@ -137,7 +149,7 @@ class Acc:
             return ()
         built = self.built
         items = []
-        for seq, doc in self.evidence.items():
+        for seq, doc in self.evidence_map().items():
             ev = built.get(seq)
             if ev is None:
                 ev = built[seq] = evidence_from(doc, folder)
@@ -167,17 +179,8 @@ def evidence_from(doc: dict | tuple, folder: str | None = None) -> Evidence:
     kind = KIND_BY_VALUE[kind]
     if kind is EvidenceKind.FILE and folder:
         text, archived = resolved_path(text, folder), resolved_path(archived, folder)
-    return Evidence(
-        id=seq,
-        kind=kind,
-        text=text,
-        label=label or "",
-        size=size,
-        sha256=sha256,
-        archived=archived,
-        added_at=datetime.fromisoformat(at),
-        added_by=by,
-    )
+    # In field order: id, kind, text, label, size, sha256, archived, added_at, added_by.
+    return _make_evidence(seq, kind, text, label or "", size, sha256, archived, datetime.fromisoformat(at), by)
 
 
 _NEW_FIELDS = ("kind", "text", "label", "size", "sha256", "archived")
@@ -196,6 +199,14 @@ def _compact(doc: dict | tuple, keys: dict[tuple, tuple]) -> dict | tuple:
         return doc
     get = new.get
     return (doc["seq"], doc["at"], doc["by"], *(get(f) for f in _NEW_FIELDS), keys.setdefault(k, k))
+
+
+def _packed(evidence: dict | bytes, keys: dict[tuple, tuple]) -> dict | bytes:
+    """A state's evidence as a checkpoint keeps it: its own pickle (see Acc.evidence_map);
+    still packed when it was never needed since the last checkpoint."""
+    if type(evidence) is bytes or not evidence:
+        return evidence or {}
+    return pickle.dumps({seq: _compact(doc, keys) for seq, doc in evidence.items()}, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def evidence_new(doc: dict | tuple) -> dict:
@@ -252,7 +263,7 @@ class Fold:
         for num, y in self.years.items():
             accs = [
                 (a.key, a.status.value, a.owner, a.due, a.reason, a.notes,
-                 {seq: _compact(doc, keys) for seq, doc in a.evidence.items()} if a.evidence else {},
+                 _packed(a.evidence, keys),
                  a.updated_at, a.updated_by, a.done_on, a.done_at, a.facts)
                 for a in y.states.values()
             ]

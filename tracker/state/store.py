@@ -271,9 +271,8 @@ class Store:
             acc = y.states.get(occurrence) if y else None
             return acc.freeze(self.evidence_folder) if acc is not None else OccurrenceState()
 
-    def states(self, year: int, *, evidence: bool = True) -> dict[str, OccurrenceState]:
-        """Every occurrence of the year with recorded state (untouched ones are absent).
-        ``evidence=False``: without their evidence, to choose rows by (see Acc.freeze)."""
+    def states(self, year: int) -> dict[str, OccurrenceState]:
+        """Every occurrence of the year with recorded state (untouched ones are absent)."""
         with self._mutex:
             self._settle()
             y = self.fold.years.get(year)
@@ -281,7 +280,15 @@ class Store:
                 return {}
             with no_gc():  # thousands of new objects: no full collections while making them
                 folder = self.evidence_folder
-                return {occ: acc.freeze(folder, evidence=evidence) for occ, acc in y.states.items()}
+                return {occ: acc.freeze(folder) for occ, acc in y.states.items()}
+
+    def due_overrides(self, year: int) -> dict[str, date]:
+        """The occurrences of the year whose due the office moved, with the new due: what a
+        month or a week chooses its rows by, without making any state."""
+        with self._mutex:
+            self._settle()
+            y = self.fold.years.get(year)
+            return {occ: acc.due for occ, acc in y.states.items() if acc.due is not None} if y else {}
 
     def years(self) -> list[int]:
         """Years with any recorded change, ascending."""
@@ -531,7 +538,7 @@ class Store:
         occ = self._occ(occurrence)
         with self._writing():
             acc = self._acc(year, occ)
-            added = acc.evidence.get(evidence_id) if acc else None
+            added = acc.evidence_map().get(evidence_id) if acc else None
             if added is None:
                 raise InvalidChange(f"{occ} 没有编号为 {evidence_id} 的佐证材料。")
             body = {"year": year, "occ": occ, "op": "evidence_remove", "evidence": evidence_id,
