@@ -255,3 +255,25 @@ def test_evidence_added_to_a_state_whose_evidence_is_still_packed(path: Path, mo
     labels = [e.label for e in s.state(Y, "visit@2026-06").evidence]
     assert labels == ["信息", "信息", "信息", "签到表"]  # the three from before the checkpoint, then the new one
     assert view(s) == from_log(path, monkeypatch)
+
+
+def test_one_history_finds_a_line_whose_id_is_written_with_escapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A hand-edited line may spell the id with \u escapes: it is not found by the id's text,
+    # so every line with an escape is read too (found once, when the checkpoint is written).
+    p = tmp_path / "escaped.jsonl"
+    s = Store(p, user="王敏")
+    for i in range(20):
+        s.add_note(Y, f"visit@{Y}-{i % 12 + 1:02d}", f"第{i}条")
+    s.set_status(Y, "visit@2026-06", Status.DONE)
+    s.close()
+    text = p.read_text(encoding="utf-8")
+    assert text.count('"occ":"visit@2026-06"') == 3
+    p.write_text(text.replace('"occ":"visit@2026-06"', '"occ":"visit@2026-0\\u0036"', 1), encoding="utf-8")
+    Store(p).checkpoint()
+    Store(p, user="李军").add_note(Y, "visit@2026-06", "之后")  # and a tail after it
+    with monkeypatch.context() as m:
+        m.setenv(checkpoint.ENV_CACHE, str(tmp_path / "no-cache"))
+        expected = one_history(Store(p), "visit@2026-06")
+    fresh = Store(p)
+    assert fresh.fold.partial
+    assert one_history(fresh, "visit@2026-06") == expected and len(expected) == 4

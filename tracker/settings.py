@@ -8,7 +8,6 @@ Order of precedence: command-line option > environment variable > config file > 
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -76,6 +75,8 @@ def read_config() -> dict[str, str]:
         raise TrackerError(f"配置文件 {path} 不是 UTF-8 编码，请用 UTF-8 另存或删除后用 config 命令重新设置") from None
     except OSError as exc:
         raise TrackerError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from None
+    import tomllib  # only once there is a config file to read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -34,7 +34,11 @@ from tracker.state.fileformat import CHANGES
 from tracker.state.fold import Fold, no_gc
 from tracker.state.locking import pread
 
-FORMAT = 2  # 2: each state's evidence pickled on its own
+FORMAT = 3  # 2: each state's evidence pickled on its own; 3: the lines every history needs
+# What one occurrence's history needs besides its own lines: every undo and carry-over, and
+# any line with an escape (an id written with \\u escapes would not be found by its text).
+# Where they lie in the part a checkpoint stands for is found once, when it is written.
+SHARED_NEEDLES = (b'"undo"', b'"carry"', b"\\")
 MIN_BYTES = 1 << 20  # smaller logs read fast enough: no checkpoint
 REFRESH_BYTES = 256 << 10  # rewrite the checkpoint once the unread tail is this long
 MAX_BYTES = 1 << 30
@@ -87,7 +91,9 @@ def save(log, fold: Fold) -> None:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != log.ident or st.st_size < log.offset:
             return
-        crc = prefix_crc(fd, log.offset)
+        with mmap.mmap(fd, log.offset, access=mmap.ACCESS_READ) as view:
+            crc = zlib.crc32(view)
+            shared = sorted(_line_starts(view, SHARED_NEEDLES))
     except (OSError, ValueError):
         return
     finally:
@@ -100,6 +106,7 @@ def save(log, fold: Fold) -> None:
         "offset": log.offset,
         "lines": log.lines,
         "crc": crc,
+        "shared": shared,
         "seen": _pack_seen(log.seen),
         "fold": fold.snapshot(),
     }
@@ -141,7 +148,7 @@ def load(log, plan_key: str | None) -> Fold | None:
         if not _matches(log, data):
             return None
         fold = Fold.restore(data["fold"])
-        fold.prefix = (data["offset"], data["crc"])
+        fold.prefix = (data["offset"], data["crc"], tuple(data["shared"]))
         log.resume(
             header=data["header"], header_bytes=data["header_bytes"], offset=data["offset"],
             lines=data["lines"], ident=tuple(data["ident"]), seen=_unpack_seen(data["seen"]),
@@ -151,16 +158,30 @@ def load(log, plan_key: str | None) -> Fold | None:
     return fold
 
 
-def prefix_events(log, prefix: tuple[int, int], needles: tuple[bytes, ...]) -> list[dict] | None:
+def _line_starts(raw, needles: tuple[bytes, ...]) -> set[int]:
+    """Where the lines holding any of `needles` begin (after the header line)."""
+    starts: set[int] = set()
+    body = raw.find(b"\n") + 1
+    for needle in needles:
+        at = raw.find(needle, body)
+        while at >= 0:
+            starts.add(raw.rfind(b"\n", 0, at) + 1)
+            end = raw.find(b"\n", at)  # the prefix ends with a newline (checked by its CRC)
+            at = raw.find(needle, end + 1) if end >= 0 else -1
+    return starts
+
+
+def prefix_events(log, prefix: tuple[int, int, tuple[int, ...]], needles: tuple[bytes, ...]) -> list[dict] | None:
     """The events among the log's first ``prefix[0]`` bytes (the part a checkpoint stands for)
-    whose line contains one of `needles`, in file order; None when those bytes are no longer
-    the ones the checkpoint was made of (same inode and CRC-32, as :func:`load` checks).
+    whose line contains one of `needles` or one of SHARED_NEEDLES (found when the checkpoint
+    was written: ``prefix[2]``), in file order; None when those bytes are no longer the ones
+    the checkpoint was made of (same inode and CRC-32, as :func:`load` checks).
 
     Those lines were checked when the checkpoint was written from them: only the matching
     ones are parsed, so one occurrence's history costs a scan, not a reading of the log."""
     import json
 
-    offset, crc = prefix
+    offset, crc, shared = prefix
     try:
         fd = os.open(log.real_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
@@ -169,23 +190,16 @@ def prefix_events(log, prefix: tuple[int, int], needles: tuple[bytes, ...]) -> l
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != log.ident or st.st_size < offset:
             return None
-        with mmap.mmap(fd, offset, access=mmap.ACCESS_READ) as view:
-            if zlib.crc32(view) != crc:
+        # Searched in place: a copy of a large log would cost more than the searches.
+        with mmap.mmap(fd, offset, access=mmap.ACCESS_READ) as raw:
+            if zlib.crc32(raw) != crc:
                 return None
-            raw = view[:]
+            starts = _line_starts(raw, needles).union(shared)
+            lines = [raw[i : raw.find(b"\n", i)] for i in sorted(starts)]
     except (OSError, ValueError):
         return None
     finally:
         os.close(fd)
-    starts: set[int] = set()
-    body = raw.find(b"\n") + 1  # after the header
-    for needle in needles:
-        at = raw.find(needle, body)
-        while at >= 0:
-            starts.add(raw.rfind(b"\n", 0, at) + 1)
-            end = raw.find(b"\n", at)  # the prefix ends with a newline (checked by its CRC)
-            at = raw.find(needle, end + 1) if end >= 0 else -1
-    lines = [raw[i : raw.find(b"\n", i)] for i in sorted(starts)]
     out = []
     for item in json.loads(b"[" + b",".join(lines) + b"]") if lines else ():
         if isinstance(item, dict) and item.get("t") == CHANGES:

@@ -227,7 +227,9 @@ class Fold:
 
     def __init__(self, plan_key: str | None = None) -> None:
         self.partial = False
-        self.prefix: tuple[int, int] | None = None  # partial: (bytes, CRC-32) of the log it stands for
+        # partial: (bytes, CRC-32) of the log it stands for, and where its undo, carry and
+        # escaped lines begin (checkpoint.SHARED_NEEDLES)
+        self.prefix: tuple[int, int, tuple[int, ...]] | None = None
         self.plan_key = plan_key
         self.events: list[dict] = []
         self.by_seq: dict[int, dict] = {}

@@ -319,7 +319,7 @@ class Store:
     def _history_of(self, year: int, occurrence: str) -> Fold | None:
         """For one occurrence's history while the fold came from a checkpoint: a fold of the
         events that can bear on it (its lines, found by their ids, plus every undo and
-        carry-over, and any line with an escape), without reading the whole log; None
+        carry-over, and any line with an escape: checkpoint.SHARED_NEEDLES), without reading the whole log; None
         when that cannot be done exactly (a carried item's id, a changed file)."""
         fold = self.fold
         if fold.prefix is None or "~" in occurrence:
@@ -328,8 +328,8 @@ class Store:
 
         y = fold.years.get(year)
         ids = {occurrence, *(k for k, v in (y.alias.items() if y else ()) if v == occurrence)}
-        needles = (*(json.dumps(i, ensure_ascii=False).encode("utf-8") for i in sorted(ids)), b'"undo"', b'"carry"', b"\\")
-        docs = checkpoint.prefix_events(self.log, fold.prefix, needles)
+        needles = tuple(json.dumps(i, ensure_ascii=False).encode("utf-8") for i in sorted(ids))
+        docs = checkpoint.prefix_events(self.log, fold.prefix, needles)  # and checkpoint.SHARED_NEEDLES
         if docs is None:
             return None
         docs += fold.events  # read after the checkpoint
