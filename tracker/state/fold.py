@@ -158,15 +158,62 @@ class Acc:
 
 
 class Year:
-    __slots__ = ("states", "alias", "carries")
+    __slots__ = ("_states", "raw", "alias", "carries")
 
     def __init__(self) -> None:
-        self.states: dict[str, Acc] = {}
+        self._states: dict[str, Acc] = {}
+        # From a checkpoint: the states not made into an Acc yet, as the checkpoint keeps them
+        # (see Fold.snapshot). A command about one item makes that one (`get`); whatever
+        # reads them all makes the rest, in the checkpoint's order.
+        self.raw: dict[str, tuple] | None = None
         self.alias: dict[str, str] = {}  # relinked id -> id holding its state now
         self.carries: list[dict] = []
 
+    @property
+    def states(self) -> dict[str, Acc]:
+        """Every state of the year by occurrence id."""
+        raw = self.raw
+        if raw is not None:
+            self.raw = None
+            made = self._states
+            with no_gc():
+                states = {key: made.pop(key, None) or _acc_from(row) for key, row in raw.items()}
+            states.update(made)  # made since the checkpoint
+            self._states = states
+        return self._states
+
+    def get(self, occ: str) -> Acc | None:
+        """The state of one occurrence (by its id as filed), without making the others."""
+        acc = self._states.get(occ)
+        if acc is None and self.raw is not None:
+            row = self.raw.pop(occ, None)
+            if row is not None:
+                acc = self._states[occ] = _acc_from(row)
+        return acc
+
+    def moved_dues(self) -> dict[str, date]:
+        """The states with a due of their own (a postponed item's), without making the rest."""
+        out = {occ: acc.due for occ, acc in self._states.items() if acc.due is not None}
+        if self.raw:
+            out.update((occ, row[3]) for occ, row in self.raw.items() if row[3] is not None)  # row[3]: due
+        return out
+
+    def has_states(self) -> bool:
+        return bool(self._states or self.raw)
+
     def resolve(self, occ: str) -> str:
         return self.alias.get(occ, occ)
+
+
+def _acc_from(row: tuple) -> Acc:
+    """An Acc from a checkpoint's row (see Fold.snapshot)."""
+    (key, status, owner, due, reason, notes, evidence, updated_at, updated_by, done_on, done_at, facts) = row
+    a = Acc.__new__(Acc)
+    a.key, a.status, a.owner, a.due, a.reason = key, STATUS_BY_VALUE[status], owner, due, reason
+    a.notes, a.evidence, a.updated_at, a.updated_by = notes, evidence, updated_at, updated_by
+    a.done_on, a.done_at, a.facts = done_on, done_at, facts
+    a.built, a.events, a.frozen = {}, [], None
+    return a
 
 
 def evidence_from(doc: dict | tuple, folder: str | None = None) -> Evidence:
@@ -267,8 +314,10 @@ class Fold:
                 (a.key, a.status.value, a.owner, a.due, a.reason, a.notes,
                  _packed(a.evidence, keys),
                  a.updated_at, a.updated_by, a.done_on, a.done_at, a.facts)
-                for a in y.states.values()
+                for a in y._states.values()
             ]
+            if y.raw:
+                accs += y.raw.values()  # never made: written again as they were read
             years[num] = (accs, y.alias, y.carries)
         return {"plan_key": self.plan_key, "revision": self.revision, "years": years, "foreign": self.foreign}
 
@@ -278,19 +327,10 @@ class Fold:
         fold.partial = True
         fold.revision = data["revision"]
         fold.foreign = data["foreign"]
-        with no_gc():
-            for num, (accs, alias, carries) in data["years"].items():
-                y = fold.years[num] = Year()
-                y.alias, y.carries = alias, carries
-                states = y.states
-                for (key, status, owner, due, reason, notes, evidence, updated_at, updated_by,
-                     done_on, done_at, facts) in accs:
-                    a = Acc.__new__(Acc)
-                    a.key, a.status, a.owner, a.due, a.reason = key, STATUS_BY_VALUE[status], owner, due, reason
-                    a.notes, a.evidence, a.updated_at, a.updated_by = notes, evidence, updated_at, updated_by
-                    a.done_on, a.done_at, a.facts = done_on, done_at, facts
-                    a.built, a.events, a.frozen = {}, [], None
-                    states[key] = a
+        for num, (accs, alias, carries) in data["years"].items():
+            y = fold.years[num] = Year()
+            y.alias, y.carries = alias, carries
+            y.raw = {row[0]: row for row in accs}  # made into Accs when needed (Year.get, Year.states)
         return fold
 
     def add(self, docs: list[dict]) -> None:
@@ -385,13 +425,13 @@ class Fold:
             y.alias.pop(dst, None)
             return
         occ = y.resolve(doc["occ"])
-        acc = y.states.get(occ)
+        acc = y.get(occ)
         if acc is None:
-            acc = y.states[occ] = Acc(occ)
+            acc = y._states[occ] = Acc(occ)
         acc.events.append(doc)
         acc.apply(doc)
         self.applied[doc["seq"]] = (y, acc)
 
     def acc(self, year: int, occurrence: str) -> Acc | None:
         y = self.years.get(year)
-        return y.states.get(y.resolve(occurrence)) if y else None
+        return y.get(y.resolve(occurrence)) if y else None

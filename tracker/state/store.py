@@ -268,7 +268,7 @@ class Store:
         with self._mutex:
             self._settle()
             y = self.fold.years.get(year)
-            acc = y.states.get(occurrence) if y else None
+            acc = y.get(occurrence) if y else None
             return acc.freeze(self.evidence_folder) if acc is not None else OccurrenceState()
 
     def states(self, year: int) -> dict[str, OccurrenceState]:
@@ -288,13 +288,13 @@ class Store:
         with self._mutex:
             self._settle()
             y = self.fold.years.get(year)
-            return {occ: acc.due for occ, acc in y.states.items() if acc.due is not None} if y else {}
+            return y.moved_dues() if y else {}
 
     def years(self) -> list[int]:
         """Years with any recorded change, ascending."""
         with self._mutex:
             self._settle()
-            return sorted(y for y, v in self.fold.years.items() if v.states or v.carries)
+            return sorted(y for y, v in self.fold.years.items() if v.has_states() or v.carries)
 
     def orphans(self, year: int, known_ids: set[str] | frozenset[str]) -> list[str]:
         """Ids with recorded state that the plan no longer has (kept, never deleted)."""
