@@ -186,3 +186,25 @@ def test_one_tasks_occurrences_come_from_the_years_cache_and_never_outlive_their
     assert one("leifeng")[0].due == date(2026, 3, 9)
     task_files[0].write_bytes(old[: len(old) // 2])  # damaged: computed again, silently
     _same(one("leifeng"), computed("leifeng"))
+
+
+def test_one_items_lookup_after_an_edit_keeps_the_year_for_the_next(world):
+    # After the plan changes, the first command about one item expands and keeps the year:
+    # the next one finds its task kept, instead of computing it again each time.
+    tmp, plan = world
+    cached(plan, 2026)
+    (task_file,) = (tmp / "cache" / "plans").glob("*.2026.tasks.pickle")
+    before = task_file.read_bytes()
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace('when = "3月5日"', 'when = "3月9日"', 1), encoding="utf-8")
+    cache._ENTRIES.clear()
+    loaded = cache.load_plan_cached(plan, 2026)
+    task = next(t for t in loaded.tasks if t.id == "leifeng")
+    assert cache.expand_task_cached(loaded, task, 2026)[0].due == date(2026, 3, 9)
+    after = task_file.read_bytes()
+    assert after != before
+    cache._ENTRIES.clear()
+    loaded = cache.load_plan_cached(plan, 2026)
+    task = next(t for t in loaded.tasks if t.id == "leifeng")
+    assert cache.expand_task_cached(loaded, task, 2026)[0].due == date(2026, 3, 9)
+    assert task_file.read_bytes() == after  # found kept: not written again

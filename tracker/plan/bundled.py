@@ -7,7 +7,6 @@ They are found through importlib.resources, so the same code works from a checko
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -96,6 +95,8 @@ def default_plan_path() -> Path:
 
 @lru_cache(maxsize=None)
 def _summary(path: Path, mtime_ns: int) -> tuple[str, int]:
+    import tomllib  # only for the list of templates: not on every command's path
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

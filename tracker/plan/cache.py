@@ -243,6 +243,11 @@ def expand_task_cached(plan: Plan, task: Task, year: int) -> list[Occurrence]:
                 got = None
             if isinstance(got, list) and all(isinstance(o, Occurrence) and o.task_id == task.id for o in got):
                 return got
+        elif tasks is None:
+            # The year is not kept (a plan or program changed since): expand it once and keep
+            # it, so the next command about one item finds it, instead of each one computing
+            # its task with the date code's imports until something expands the whole year.
+            return [o for o in expand_cached(plan, year) if o.task_id == task.id]
     from tracker.calendar.schedule import expand_task  # only now: its imports cost more than a hit
 
     return expand_task(task, plan, year)
