@@ -277,3 +277,24 @@ def test_one_history_finds_a_line_whose_id_is_written_with_escapes(tmp_path: Pat
     fresh = Store(p)
     assert fresh.fold.partial
     assert one_history(fresh, "visit@2026-06") == expected and len(expected) == 4
+
+
+@pytest.mark.parametrize("from_checkpoint", [True, False])
+def test_a_states_evidence_is_what_was_recorded_when_it_was_made(path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                from_checkpoint: bool) -> None:
+    # Evidence items are made when first read: a state made before a change still shows the
+    # evidence it had, and equals (and hashes as) the same state made whole.
+    if not from_checkpoint:
+        monkeypatch.setenv(checkpoint.ENV_CACHE, str(path.parent / "no-cache"))
+    s = Store(path)
+    assert s.fold.partial is from_checkpoint
+    before = s.state(Y, "visit@2026-06")  # its evidence not read yet
+    s.add_evidence(Y, "visit@2026-06", EvidenceKind.NOTE, "签到表已收", label="签到表")
+    after = s.state(Y, "visit@2026-06")
+    assert [e.label for e in before.evidence] == ["信息"] * 3
+    assert [e.label for e in after.evidence] == ["信息"] * 3 + ["签到表"]
+    from tracker.model import OccurrenceState
+
+    whole = OccurrenceState(*(getattr(after, f) for f in OccurrenceState.__slots__))
+    assert type(whole) is OccurrenceState and whole == after and after == whole and hash(whole) == hash(after)
+    assert before != after and after != before and {whole, after} == {after}

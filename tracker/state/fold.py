@@ -15,6 +15,7 @@ caller can say so. Events without a key (older files) belong to any plan.
 from __future__ import annotations
 
 import gc
+import operator
 import pickle
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -97,9 +98,9 @@ class Acc:
         elif op == "facts":
             self.facts = {**self.facts, **new}
         elif op == "evidence":
-            self.evidence_map()[doc["seq"]] = doc
+            self.evidence_map(change=True)[doc["seq"]] = doc
         elif op == "evidence_remove":
-            self.evidence_map().pop(doc["evidence"], None)
+            self.evidence_map(change=True).pop(doc["evidence"], None)
         self.updated_at, self.updated_by, self.frozen = doc["at"], doc["by"], None
 
     def refold(self) -> bool:
@@ -109,13 +110,18 @@ class Acc:
             self.apply(doc)
         return any(doc["op"] != "relink" for doc in self.events)
 
-    def evidence_map(self) -> dict[int, dict | tuple]:
+    def evidence_map(self, *, change: bool = False) -> dict[int, dict | tuple]:
         """The evidence by seq. A checkpoint keeps each state's evidence pickled on its own
-        (evidence is ~85% of a checkpoint's bytes): it is unpickled when first needed, so a
-        command about one item, a month or a week does not load the whole year's."""
+        (evidence is ~85% of a checkpoint's bytes): it is unpickled when needed, so a command
+        about one item, a month or a week does not load the whole year's. Only a change keeps
+        it unpickled: to read it, the Evidence made from it is enough (and a pickled state
+        takes a fraction of the memory, and is written into the next checkpoint as it is)."""
         evidence = self.evidence
         if type(evidence) is bytes:
-            evidence = self.evidence = pickle.loads(evidence)
+            unpacked = pickle.loads(evidence)
+            if change:
+                self.evidence = unpacked
+            return unpacked
         return evidence
 
     def freeze(self, folder: str | None = None) -> OccurrenceState:
@@ -129,13 +135,18 @@ class Acc:
                     done_on = datetime.fromisoformat(self.done_at).date()
             # In field order: status, owner, due, reason, notes, evidence, updated_at,
             # updated_by, done_on, facts.
-            state = _make_state(
+            evidence = self.evidence
+            # The evidence items are made when first read (PendingEvidenceState), from what
+            # is recorded now: the pickle as the checkpoint keeps it, or a copy of the dict
+            # (a later change to this state must not show through).
+            state = (_make_pending if evidence else _make_state)(
                 self.status,
                 self.owner,
                 self.due,
                 self.reason,
                 "\n".join(self.notes),
-                self._evidence_items(folder),
+                (self.built, evidence if type(evidence) is bytes else tuple(evidence.items()), folder)
+                if evidence else (),
                 datetime.fromisoformat(self.updated_at) if self.updated_at else None,
                 self.updated_by,
                 done_on,
@@ -144,17 +155,71 @@ class Acc:
             self.frozen = state
         return self.frozen
 
-    def _evidence_items(self, folder: str | None) -> tuple[Evidence, ...]:
-        if not self.evidence:
-            return ()
-        built = self.built
-        items = []
-        for seq, doc in self.evidence_map().items():
-            ev = built.get(seq)
-            if ev is None:
-                ev = built[seq] = evidence_from(doc, folder)
-            items.append(ev)
-        return tuple(items)
+
+def _evidence_items(built: dict[int, Evidence], recorded: bytes | tuple, folder: str | None) -> tuple[Evidence, ...]:
+    """The Evidence of a state's recorded evidence (pickled, or (seq, event) pairs), each
+    made once per state and kept in `built` (shared by every freeze of that state)."""
+    items = []
+    for seq, doc in pickle.loads(recorded).items() if type(recorded) is bytes else recorded:
+        ev = built.get(seq)
+        if ev is None:
+            ev = built[seq] = evidence_from(doc, folder)
+        items.append(ev)
+    return tuple(items)
+
+
+_UNMADE = object()
+_EVIDENCE = OccurrenceState.__dict__["evidence"]  # the slot, under the property below
+_STATE_SLOTS = [OccurrenceState.__dict__[name].__set__ for name in OccurrenceState.__slots__]
+_VALUES = operator.attrgetter(*OccurrenceState.__slots__)
+
+
+class PendingEvidenceState(OccurrenceState):
+    """An OccurrenceState whose evidence items are made when first read. Opening a year makes
+    thousands of states and most of their evidence is never looked at (the app draws a
+    screenful, a month's list reads a month's): making it all up front was most of the cost.
+    Equal to, and hashed as, the OccurrenceState of the same values."""
+
+    __slots__ = ("_source",)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:  # type: ignore[override]
+        items = _EVIDENCE.__get__(self)
+        if items is _UNMADE:
+            items = _evidence_items(*self._source)
+            _EVIDENCE.__set__(self, items)  # the same items whichever thread makes them
+        return items
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OccurrenceState):
+            return _VALUES(self) == _VALUES(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_VALUES(self))
+
+
+_PENDING_SOURCE = PendingEvidenceState.__dict__["_source"].__set__
+(_SET_STATUS, _SET_OWNER, _SET_DUE, _SET_REASON, _SET_NOTES, _,
+ _SET_UPDATED_AT, _SET_UPDATED_BY, _SET_DONE_ON, _SET_FACTS) = _STATE_SLOTS
+
+
+def _make_pending(status, owner, due, reason, notes, source, updated_at, updated_by, done_on, facts):
+    """PendingEvidenceState of every field in order, with (built, recorded, folder) in place of
+    the evidence (see _evidence_items)."""
+    state = object.__new__(PendingEvidenceState)
+    _SET_STATUS(state, status)
+    _SET_OWNER(state, owner)
+    _SET_DUE(state, due)
+    _SET_REASON(state, reason)
+    _SET_NOTES(state, notes)
+    _EVIDENCE.__set__(state, _UNMADE)
+    _SET_UPDATED_AT(state, updated_at)
+    _SET_UPDATED_BY(state, updated_by)
+    _SET_DONE_ON(state, done_on)
+    _SET_FACTS(state, facts)
+    _PENDING_SOURCE(state, source)
+    return state
 
 
 class Year:
