@@ -298,3 +298,24 @@ def test_a_states_evidence_is_what_was_recorded_when_it_was_made(path: Path, mon
     whole = OccurrenceState(*(getattr(after, f) for f in OccurrenceState.__slots__))
     assert type(whole) is OccurrenceState and whole == after and after == whole and hash(whole) == hash(after)
     assert before != after and after != before and {whole, after} == {after}
+
+
+def test_seen_ids_work_as_the_set_of_them() -> None:
+    import random
+
+    from tracker.state.fileformat import SeenIds
+
+    rng = random.Random(7)
+    for _ in range(200):
+        upto = rng.randint(0, 40)
+        extra = {e for e in rng.sample(range(1, 100), rng.randint(0, 8)) if e > upto}
+        ids, reference = SeenIds(upto, extra), set(range(1, upto + 1)) | extra
+        for _ in range(25):
+            x = rng.randint(-1, 110)
+            assert (x in ids) == (x in reference)
+            more = set(rng.sample(range(1, 110), rng.randint(0, 4)))
+            ids.add(x), reference.add(x)
+            ids |= more
+            reference |= more
+            assert set(ids) == reference and len(ids) == len(reference)
+    assert checkpoint._unpack_seen(checkpoint._pack_seen({"changes": SeenIds(5, {9})}))["changes"] == {1, 2, 3, 4, 5, 9}

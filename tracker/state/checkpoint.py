@@ -30,7 +30,7 @@ from pathlib import Path
 
 from tracker.settings import ENV_CACHE, cache_folder  # noqa: F401  (ENV_CACHE: for tests and bench)
 from tracker.state.backups import atomic_write
-from tracker.state.fileformat import CHANGES
+from tracker.state.fileformat import CHANGES, SeenIds
 from tracker.state.fold import Fold, no_gc
 from tracker.state.locking import pread
 
@@ -66,16 +66,19 @@ def prefix_crc(fd: int, size: int) -> int:
         return zlib.crc32(view)
 
 
-def _pack_seen(seen: dict[str, set[int]]) -> dict:
+def _pack_seen(seen: dict) -> dict:
     out = {}
     for table, ids in seen.items():
+        if isinstance(ids, SeenIds) and not ids.others:
+            out[table] = ids.upto
+            continue
         n = len(ids)
         out[table] = n if n and max(ids) == n and min(ids) == 1 else sorted(ids)
     return out
 
 
-def _unpack_seen(packed: dict) -> dict[str, set[int]]:
-    return {t: set(range(1, v + 1)) if isinstance(v, int) else set(v) for t, v in packed.items()}
+def _unpack_seen(packed: dict) -> dict:
+    return {t: SeenIds(v) if isinstance(v, int) else set(v) for t, v in packed.items()}
 
 
 def save(log, fold: Fold) -> None:
@@ -129,20 +132,20 @@ def load(log, plan_key: str | None) -> Fold | None:
     except (OSError, ValueError):
         return None
     try:
+        import pickle
+
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
             return None
-        with os.fdopen(os.dup(fd), "rb") as f:
-            blob = f.read(st.st_size)
-    except OSError:
+        # Unpickled as it is read: the file's bytes are never held whole beside what they
+        # make (a county's checkpoint is 4 MB).
+        with os.fdopen(os.dup(fd), "rb") as f, no_gc():
+            data = pickle.load(f)
+    except Exception:  # noqa: BLE001 - unreadable or damaged: read the log
         return None
     finally:
         os.close(fd)
     try:
-        import pickle
-
-        with no_gc():
-            data = pickle.loads(blob)
         if not isinstance(data, dict) or data.get("version") != _version():
             return None
         if not _matches(log, data):

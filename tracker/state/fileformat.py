@@ -21,6 +21,49 @@ from typing import Any
 FORMAT = "shuangyong-tui-state"
 SCHEMA = 1
 CHANGES = "changes"
+
+
+class SeenIds:
+    """The record ids read so far for one table: every id from 1 to `upto`, the common case
+    (and what a checkpoint keeps, as a count), plus any others. Works as the set of them for
+    what the log asks (``in``, ``add``, ``update``, ``|=``, iteration) without making it: a set
+    of a county's 25,000 ids costs ~3 MB and ~2 ms on every open."""
+
+    __slots__ = ("upto", "others")
+
+    def __init__(self, upto: int = 0, others=()) -> None:
+        self.upto = upto
+        self.others: set = set(others)
+
+    def __contains__(self, i: object) -> bool:
+        return (type(i) is int and 0 < i <= self.upto) or i in self.others
+
+    def add(self, i) -> None:
+        if i in self:
+            return
+        if type(i) is int and i == self.upto + 1:
+            self.upto = i
+            others = self.others
+            while self.upto + 1 in others:
+                others.remove(self.upto + 1)
+                self.upto += 1
+        else:
+            self.others.add(i)
+
+    def update(self, ids) -> None:
+        for i in sorted(ids):
+            self.add(i)
+
+    def __ior__(self, ids) -> "SeenIds":
+        self.update(ids)
+        return self
+
+    def __iter__(self):
+        yield from range(1, self.upto + 1)
+        yield from self.others
+
+    def __len__(self) -> int:
+        return self.upto + len(self.others)
 BOM = b"\xef\xbb\xbf"
 
 
