@@ -77,7 +77,7 @@ def table_chunks(
         shown_of: dict = {}
         for cell in {row[i] for row in rows}:
             shown = visible(" ".join((cell if type(cell) is str else str(cell)).split()))
-            if i in max_widths:
+            if i in max_widths and not (shown.isascii() and len(shown) <= max_widths[i]):
                 shown = fit(shown, max_widths[i])
             shown_of[cell] = (shown, width(shown))
         column = max([width(header), *(w for _, w in shown_of.values())])

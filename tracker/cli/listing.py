@@ -138,8 +138,9 @@ def list_command(obj: AppContext, quarter, month, owner, category, status_text, 
     from tracker.textwidth import table_chunks
 
     body = [
-        (r.due.strftime("%m-%d"), r.id, r.title, r.owner, r.status.label, evidence_cell(r), _marks(r, today, tracker))
+        (f"{due.month:02d}-{due.day:02d}", r.id, r.title, r.owner, r.status.label, evidence_cell(r), _marks(r, today, tracker))
         for r in rows
+        for due in (r.due,)
     ]
     echo_checked(table_chunks(("截止", "编号", "事项", "责任单位", "状态", "佐证", "标记"), body, max_widths={2: 40, 1: 28, 3: 14}))
     summary = tracker.summary(rows)
