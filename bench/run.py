@@ -15,12 +15,19 @@ Then it measures, each figure beside its target:
 
 - `validate` and `list --json` as whole processes (the installed `shuangyong-tui` command),
   median of `--runs` runs after one warm-up run;
-- plan load + expansion in this interpreter, after imports (target under 200 ms);
+- plan load + expansion in this interpreter, after imports (target under 200 ms), and load +
+  validate + expand with no plan cache (target 200 ms) and with the plan unchanged (cache
+  hit, target 50 ms) (bench/bench_plan.py `measure_cache`);
+- opening the state file at 1x, 2x and 4x the history (25,000 / 50,000 / 100,000 changes),
+  with its checkpoint, in a fresh process: CPU, peak RSS and the 4x/1x ratio (target 1.2x);
+  and an ~83 MB file (385,000 changes): the first read of the whole log, then with the
+  checkpoint (targets: under 1 s and 300 MB);
 - a status change, persisted (Tracker.set_status returned: the line is on disk), median and
   95th percentile of 200 (target: median under 30 ms);
 - app start to its first interactive frame and, alternating in the same run, a bare Textual
-  app with an empty DataTable; the ratio (target at most 1.3x); a tick (space) to the
-  redraw (target 50 ms) — both with bench/bench_app.py's own measurement;
+  app with an empty DataTable; the ratio (target at most 1.3x); the year's rows drawn against
+  the bare app's first frame (target 1.5x) and the peak memory of both (target 2x); a tick
+  (space) to the redraw (target 50 ms) — all with bench/bench_app.py's own measurement;
 - `.ics` export and `.docx` summary (targets under 1 s) and the `.xlsx` ledger, as the
   commands run them on the loaded Tracker (bench/bench_exports.py `tracker_cases`).
 
@@ -76,7 +83,7 @@ PACKAGES = ("textual", "icalendar", "python-docx", "openpyxl", "borax", "chinese
 class Figure:
     name: str
     value: float
-    unit: str  # "ms", "s" or "x"
+    unit: str  # "ms", "s", "MB" or "x"
     target: float | None = None  # value must be below (or at most, for ratios) this
     note: str = ""
 
@@ -85,6 +92,8 @@ class Figure:
             return f"{self.value:.2f}×"
         if self.unit == "s":
             return f"{self.value:.2f} s"
+        if self.unit == "MB":
+            return f"{self.value:.0f} MB"
         return f"{self.value:.1f} ms" if self.value < 1000 else f"{self.value / 1000:.2f} s"
 
     def target_text(self) -> str:
@@ -270,6 +279,9 @@ def measure_app(work: Workload, runs: int, ticks: int) -> list[Figure]:
         app.append(app_bench.run_child("app", work.plan, work.db))
     med = lambda runs_, key: statistics.median(r[key] for r in runs_) * 1000  # noqa: E731
     bare_ms, app_ms, rows_ms = med(bare, "first_frame"), med(app, "first_frame"), med(app, "rows_visible")
+    bare_cpu, rows_cpu = med(bare, "first_frame_cpu"), med(app, "rows_visible_cpu")
+    bare_mb = statistics.median(r["rss_mib"] for r in bare)
+    app_mb = statistics.median(r["rss_mib"] for r in app)
     redraw, cpu, handler = asyncio.run(app_bench.measure_ticks(work.plan, work.db, ticks))
     size = f"{app_bench.SIZE[0]}×{app_bench.SIZE[1]}"
     return [
@@ -279,10 +291,83 @@ def measure_app(work: Workload, runs: int, ticks: int) -> list[Figure]:
         Figure("启动比值（本应用 / 空应用）", app_ms / bare_ms, "x", 1.3),
         Figure(f"本应用：全年 {app[0]['rows']} 行画出", rows_ms, "ms",
                note="计划和状态文件在首帧之后由后台线程读取"),
+        Figure("行画出比值（本应用行画出 / 空应用首帧）", rows_ms / bare_ms, "x", 1.5,
+               note=f"CPU {rows_cpu:.0f} / {bare_cpu:.0f} ms，CPU 比值 {rows_cpu / bare_cpu:.2f}×"),
+        Figure("内存比值（本应用 / 空应用，峰值 RSS）", app_mb / bare_mb, "x", 2.0,
+               note=f"{app_mb:.0f} MiB / {bare_mb:.0f} MiB（行画出时）"),
         Figure("勾选一项（空格）到重绘完成", median_ms(redraw), "ms", 50,
                note=f"中位数 {len(redraw)} 次，最慢 {max(redraw) * 1000:.1f} ms；"
                     f"其中处理函数 {median_ms(handler):.1f} ms；CPU {median_ms(cpu):.1f} ms"),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Open time by history length (bench/bench_store.py's files), and a very long history
+# ---------------------------------------------------------------------------------------------
+
+LARGE_EVENTS = 385_000  # an ~83 MB state file (these events are a little shorter than the issue's 305k)
+
+OPEN_CHILD = """
+import json, sys, time
+t0, c0 = time.perf_counter(), time.process_time()
+from tracker.state.store import Store
+store = Store(sys.argv[1])
+states = store.states(int(sys.argv[2]))
+took = {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "partial": store.fold.partial}
+if sys.argv[4] == "write":
+    store.checkpoint()  # what the commands and the app do once they have read the file
+with open(sys.argv[3], "w") as out:
+    json.dump(took, out)
+"""
+
+
+def open_in_child(path: Path, cache: Path, *, write: bool = False) -> dict:
+    """Open a state file and make the year's states in a fresh interpreter: wall and CPU of
+    that (imports not timed) and the peak RSS of the process (started by bench_cli's small
+    launcher: a child forked from this process would start from its memory)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SHUANGYONG_CACHE": str(cache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    result = path.with_suffix(".open.json")
+    run = bench_cli.run_once([sys.executable, "-c", OPEN_CHILD, str(path), str(YEAR), str(result),
+                              "write" if write else "read"], path.parent, env)
+    return {**json.loads(result.read_text()), "rss": run.rss_mb}
+
+
+def measure_history(work: Workload, runs: int) -> list[Figure]:
+    ids = bench_store.occurrence_ids()
+    base = bench_store.EVIDENCE + bench_store.STATUS_CHANGES
+    cache = work.folder / "history-cache"
+    figures, opened = [], {}
+    for mult in (1, 2, 4):
+        path = work.folder / f"history-{mult}x.jsonl"
+        bench_store.write_events(path, bench_store.build_events(ids, status_changes=bench_store.STATUS_CHANGES + base * (mult - 1)))
+        open_in_child(path, cache, write=True)
+        got = [open_in_child(path, cache) for _ in range(runs)]
+        if not all(g["partial"] for g in got):
+            raise SystemExit(f"{path.name}：检查点没有被使用")
+        opened[mult] = statistics.median(g["cpu"] for g in got) * 1000
+        figures.append(Figure(f"打开状态文件（{mult}× 历史，{base * mult:,} 条修改）", opened[mult], "ms",
+                              note=f"CPU；{path.stat().st_size / 1e6:.1f} MB；检查点；新进程中 Store + 全年状态（不含 import）；"
+                                   f"峰值内存 {statistics.median(g['rss'] for g in got):.0f} MB；中位数 {runs} 次"))
+    figures.append(Figure("历史比值（4× / 1×）", opened[4] / opened[1], "x", 1.2, note="CPU"))
+    large = work.folder / "history-large.jsonl"
+    bench_store.write_events(large, bench_store.build_events(ids, status_changes=LARGE_EVENTS - bench_store.EVIDENCE))
+    first = open_in_child(large, cache, write=True)  # the log read whole, once
+    got = [open_in_child(large, cache) for _ in range(runs)]
+    if not all(g["partial"] for g in got):
+        raise SystemExit(f"{large.name}：检查点没有被使用")
+    mb = large.stat().st_size / 1e6
+    wall = statistics.median(g["wall"] for g in got)
+    figures += [
+        Figure(f"打开 {mb:.0f} MB 状态文件（{LARGE_EVENTS:,} 条修改）", wall, "s", 1.0,
+               note=f"CPU {statistics.median(g['cpu'] for g in got):.2f} s；检查点；首次（整份日志）{first['wall']:.1f} s、"
+                    f"{first['rss']:.0f} MB；中位数 {runs} 次"),
+        Figure(f"打开 {mb:.0f} MB 状态文件：峰值内存", statistics.median(g["rss"] for g in got), "MB", 300.0,
+               note="新进程（含解释器）"),
+    ]
+    for path in [*work.folder.glob("history-*.jsonl")]:
+        path.unlink()
+    return figures
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,6 +458,15 @@ def measure(work: Workload, runs: int, ticks: int, *, cli_only: bool = False) ->
         note=f"{loaded.occurrences} 个事项；CPU {statistics.median(loaded.cpu_ms):.0f} ms；其中 TOML 解析 {loaded.parse_ms:.0f} ms、"
              f"校验 {loaded.load_ms - loaded.parse_ms:.0f} ms、展开 {loaded.expand_ms:.0f} ms；中位数 {runs + 2} 次",
     ))
+
+    cached = bench_plan.measure_cache(work.plan, YEAR, runs)
+    figures += [
+        Figure("计划载入 + 校验 + 展开，无缓存（冷）", statistics.median(cached.cold_cpu), "ms", 200.0,
+               note=f"CPU；墙钟 {statistics.median(cached.cold_wall):.0f} ms；进程内各项缓存已清空；中位数 {runs} 次"),
+        Figure("计划未变（计划缓存命中）", statistics.median(cached.warm_cpu), "ms", 50.0,
+               note=f"CPU；墙钟 {statistics.median(cached.warm_wall):.0f} ms；中位数 {runs} 次"),
+    ]
+    figures += measure_history(work, runs)
 
     ctx = AppContext(plan_option=work.plan, db_option=work.db, today_option=TODAY, user="基准")
     t0 = time.perf_counter()

@@ -60,10 +60,17 @@ def path_for(real_path: Path) -> Path | None:
 
 
 def prefix_crc(fd: int, size: int) -> int:
-    if size == 0:
-        return 0
-    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as view:
-        return zlib.crc32(view)
+    """The CRC-32 of the file's first `size` bytes, read a megabyte at a time: a mapping of
+    the whole file would count all of it in the process's memory, which would then grow with
+    the history the checkpoint is there to make irrelevant."""
+    crc, done = 0, 0
+    while done < size:
+        chunk = pread(fd, min(1 << 20, size - done), done)
+        if not chunk:
+            raise OSError("文件比记录的短")
+        crc = zlib.crc32(chunk, crc)
+        done += len(chunk)
+    return crc
 
 
 def _pack_seen(seen: dict) -> dict:
