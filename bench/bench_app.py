@@ -28,7 +28,6 @@ import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from datetime import date  # noqa: E402
@@ -178,12 +177,18 @@ def peak_rss_mib() -> float:
 
 
 def run_child(kind: str, plan: Path, db: Path) -> dict:
+    """One start of the bare app or of this app, in a fresh interpreter started by bench_cli's
+    small launcher (a child forked from a process that holds a workload would report that
+    process's memory as its own peak); its figures come back through a file."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_cli
+
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--plan", str(plan), "--db", str(db)]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(plan.parent), check=False)
-    if out.returncode != 0:
-        raise SystemExit(f"{kind} run failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = plan.parent / f".bench-app-{kind}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--plan", str(plan), "--db", str(db),
+           "--out", str(result)]
+    bench_cli.run_once(cmd, plan.parent, env)
+    return json.loads(result.read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,11 +325,15 @@ def main() -> None:
     parser.add_argument("--child", choices=("bare", "app"))
     parser.add_argument("--plan", type=Path)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--out", type=Path, help="(child) write the figures to this file, not to stdout")
     args = parser.parse_args()
 
     if args.child:
         result = asyncio.run(child_bare() if args.child == "bare" else child_app(args.plan, args.db))
-        print(json.dumps(result))
+        if args.out:
+            args.out.write_text(json.dumps(result), encoding="utf-8")
+        else:
+            print(json.dumps(result))
         return
 
     sys.path.insert(0, str(ROOT))
