@@ -187,7 +187,7 @@ class PendingEvidenceState(OccurrenceState):
         items = _EVIDENCE.__get__(self)
         if items is _UNMADE:
             items = _evidence_items(*self._source)
-            _EVIDENCE.__set__(self, items)  # the same items whichever thread makes them
+            _SET_EVIDENCE(self, items)  # the same items whichever thread makes them
         return items
 
     def __eq__(self, other: object) -> bool:
@@ -200,7 +200,7 @@ class PendingEvidenceState(OccurrenceState):
 
 
 _PENDING_SOURCE = PendingEvidenceState.__dict__["_source"].__set__
-(_SET_STATUS, _SET_OWNER, _SET_DUE, _SET_REASON, _SET_NOTES, _,
+(_SET_STATUS, _SET_OWNER, _SET_DUE, _SET_REASON, _SET_NOTES, _SET_EVIDENCE,
  _SET_UPDATED_AT, _SET_UPDATED_BY, _SET_DONE_ON, _SET_FACTS) = _STATE_SLOTS
 
 
@@ -213,7 +213,7 @@ def _make_pending(status, owner, due, reason, notes, source, updated_at, updated
     _SET_DUE(state, due)
     _SET_REASON(state, reason)
     _SET_NOTES(state, notes)
-    _EVIDENCE.__set__(state, _UNMADE)
+    _SET_EVIDENCE(state, _UNMADE)
     _SET_UPDATED_AT(state, updated_at)
     _SET_UPDATED_BY(state, updated_by)
     _SET_DONE_ON(state, done_on)
