@@ -36,8 +36,8 @@ def row_json(row, today: date, tracker) -> dict:
     o, s = row.occurrence, row.state
     # One matching pass for both figures (the same rule as Row.evidence_progress and
     # Row.missing_evidence: progress counts cancelled work too, the list owes nothing).
-    required = o.evidence
-    missing = missing_evidence(required, s.evidence)
+    required, items = o.evidence, s.evidence
+    missing = missing_evidence(required, items)
     satisfied = len(required) - len(missing)
     status = s.status
     if status is Status.CANCELLED:
@@ -68,7 +68,7 @@ def row_json(row, today: date, tracker) -> dict:
         "overdue": row.is_overdue(today),
         "reason": s.reason,
         "evidence_needed": required,
-        "evidence_count": len(s.evidence),
+        "evidence_count": len(items),
         "evidence_satisfied": satisfied,
         "evidence_required": len(required),
         "evidence_missing": missing,
