@@ -275,7 +275,7 @@ class Change:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # ten thousand of them for a county's year
 class TrackedOccurrence:
     occurrence: Occurrence
     state: OccurrenceState = OccurrenceState()
