@@ -21,6 +21,7 @@ from typing import Any
 FORMAT = "shuangyong-tui-state"
 SCHEMA = 1
 CHANGES = "changes"
+BOM = b"\xef\xbb\xbf"
 
 
 class SeenIds:
@@ -64,7 +65,6 @@ class SeenIds:
 
     def __len__(self) -> int:
         return self.upto + len(self.others)
-BOM = b"\xef\xbb\xbf"
 
 
 class Damaged(Exception):
