@@ -32,7 +32,7 @@ from tracker.settings import ENV_CACHE, cache_folder
 
 FORMAT = 2
 
-__all__ = ["load_plan_cached", "expand_cached", "expand_task_cached", "cache_dir", "ENV_CACHE"]
+__all__ = ["load_plan_cached", "expand_cached", "expand_task_cached", "expand_between_cached", "cache_dir", "ENV_CACHE"]
 
 # Expansions of plans loaded through this module, by the plan object's identity.
 _ENTRIES: dict[int, tuple[Plan, Path, dict]] = {}
@@ -216,13 +216,71 @@ def expand_cached(plan: Plan, year: int) -> list[Occurrence]:
     if stamp:
         years[year] = occurrences
         _write(_year_file(file, year), {**stamp, "occurrences": occurrences})
-        by_task: dict[str, list[Occurrence]] = {}
-        for occ in occurrences:
-            by_task.setdefault(occ.task_id, []).append(occ)
-        dumps = pickle.dumps
-        tasks = {t.id: dumps(by_task.get(t.id, []), protocol=pickle.HIGHEST_PROTOCOL) for t in plan.tasks}
-        _write(_task_file(file, year), {**stamp, "tasks": tasks})
+        _write_indexes(plan, file, stamp, occurrences)
+        entry.setdefault("indexed", set()).add(year)  # in this process
     return list(occurrences)
+
+
+def _write_indexes(plan: Plan, file: Path, stamp: dict, occurrences: list[Occurrence]) -> None:
+    """The year's occurrences kept again by task and by month (see _task_file, _month_file)."""
+    year = stamp["year"]
+    by_task: dict[str, list[Occurrence]] = {}
+    by_month: dict[tuple[int, int], list[Occurrence]] = {}
+    for occ in occurrences:
+        by_task.setdefault(occ.task_id, []).append(occ)
+        by_month.setdefault((occ.due.year, occ.due.month), []).append(occ)
+    dumps = pickle.dumps
+    tasks = {t.id: dumps(by_task.get(t.id, []), protocol=pickle.HIGHEST_PROTOCOL) for t in plan.tasks}
+    _write(_task_file(file, year), {**stamp, "tasks": tasks})
+    months = {key: dumps(found, protocol=pickle.HIGHEST_PROTOCOL) for key, found in by_month.items()}
+    _write(_month_file(file, year), {**stamp, "months": months})
+
+
+def _year_indexed(plan: Plan, file: Path, entry: dict, year: int) -> list[Occurrence]:
+    """The whole year, for a caller whose index file was missing or stale: its files are
+    written again from it, so the next command about one item or one month finds them."""
+    occurrences = expand_cached(plan, year)
+    indexed = entry.setdefault("indexed", set())  # in this process
+    if year not in indexed:
+        indexed.add(year)
+        _write_indexes(plan, file, _year_stamp(entry, year), occurrences)
+    return occurrences
+
+
+def _month_file(file: Path, year: int) -> Path:
+    """The same year's occurrences by the month of their due, each month's list pickled on its
+    own: a month's or a week's list unpickles those months, not the year."""
+    return file.with_name(f"{file.stem}.{year}.months.pickle")
+
+
+def expand_between_cached(plan: Plan, year: int, first: date, last: date) -> list[Occurrence] | None:
+    """The occurrences of expand_plan(plan, year) due from `first` to `last` (the plan's due),
+    in the order expand_plan gives them within each month, from the year's cache; None when
+    the plan did not come from the cache or that year is not kept (the caller expands it)."""
+    known = _ENTRIES.get(id(plan))
+    if known is None or known[0] is not plan:
+        return None
+    _, file, entry = known
+    occurrences = entry.get("years", {}).get(year)
+    if isinstance(occurrences, list):
+        return [o for o in occurrences if first <= o.due <= last]
+    months = _stamped(_read(_month_file(file, year)), _year_stamp(entry, year), "months", dict)
+    if months is None:
+        return [o for o in _year_indexed(plan, file, entry, year) if first <= o.due <= last]
+    found: list[Occurrence] = []
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        blob = months.get((y, m))
+        if blob is not None:
+            try:
+                got = pickle.loads(blob) if isinstance(blob, bytes) else None
+            except Exception:  # noqa: BLE001 - damage means: not cached
+                got = None
+            if not (isinstance(got, list) and all(isinstance(o, Occurrence) for o in got)):
+                return None
+            found += [o for o in got if first <= o.due <= last]
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return found
 
 
 def expand_task_cached(plan: Plan, task: Task, year: int) -> list[Occurrence]:
@@ -234,7 +292,10 @@ def expand_task_cached(plan: Plan, task: Task, year: int) -> list[Occurrence]:
         occurrences = entry.get("years", {}).get(year)
         if isinstance(occurrences, list):
             return [o for o in occurrences if o.task_id == task.id]
-        tasks = _stamped(_read(_task_file(file, year)), _year_stamp(entry, year), "tasks", dict)
+        kept: dict[int, Any] = entry.setdefault("task_files", {})  # in this process
+        tasks = kept.get(year)
+        if tasks is None:
+            tasks = kept[year] = _stamped(_read(_task_file(file, year)), _year_stamp(entry, year), "tasks", dict)
         blob = tasks.get(task.id) if tasks is not None else None
         if isinstance(blob, bytes):
             try:
@@ -244,10 +305,10 @@ def expand_task_cached(plan: Plan, task: Task, year: int) -> list[Occurrence]:
             if isinstance(got, list) and all(isinstance(o, Occurrence) and o.task_id == task.id for o in got):
                 return got
         elif tasks is None:
-            # The year is not kept (a plan or program changed since): expand it once and keep
-            # it, so the next command about one item finds it, instead of each one computing
-            # its task with the date code's imports until something expands the whole year.
-            return [o for o in expand_cached(plan, year) if o.task_id == task.id]
+            # The year's files are not kept (a plan or program changed since): expand it once
+            # and keep it, so the next command about one item finds it, instead of each one
+            # computing its task with the date code's imports until something expands the year.
+            return [o for o in _year_indexed(plan, file, entry, year) if o.task_id == task.id]
     from tracker.calendar.schedule import expand_task  # only now: its imports cost more than a hit
 
     return expand_task(task, plan, year)

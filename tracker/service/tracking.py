@@ -206,11 +206,32 @@ class Tracker:
         state = self.store.state
         rows = [
             TrackedOccurrence(o, state(self.year, o.id))
-            for o in self.occurrences
+            for o in self._candidates(first, last, moved)
             if first <= (moved.get(o.id) or o.due) <= last
         ]
         rows.sort(key=lambda r: (r.due, r.id))
         return rows
+
+    def _candidates(self, first: date, last: date, moved: dict[str, date]) -> list[Occurrence]:
+        """Occurrences among which every row due from `first` to `last` is: the year's, or,
+        before the year has been expanded, those the plan has due then (its cache keeps the
+        year by month), those the office moved into those days, and the carried-over work."""
+        if self._occurrences is not None:
+            return self._occurrences
+        from tracker.plan.cache import expand_between_cached
+
+        planned = expand_between_cached(self.plan, self.year, first, last)
+        if planned is None:
+            return self.occurrences
+        seen = {o.id for o in planned}
+        for occurrence_id, due in moved.items():
+            if first <= due <= last and occurrence_id not in seen and "~" not in occurrence_id:
+                occurrence = self._one(occurrence_id)
+                if occurrence is not None:
+                    planned.append(occurrence)
+                if self._occurrences is not None:  # _one expanded the year: use it whole
+                    return self._occurrences
+        return planned + self._carried_over()
 
     def progress(self, key: str = "year", rows: list[TrackedOccurrence] | None = None) -> Progress:
         return progress_of(self.select(Query(period=key), rows))
@@ -242,7 +263,7 @@ class Tracker:
         rows: list[TrackedOccurrence] = []
         for year in sorted({first.year, last.year} - {self.year}):
             try:
-                rows += [r for r in self.of_year(year).tracked() if first <= r.due <= last]
+                rows += self.of_year(year)._within(first, last)
             except (TrackerError, ValueError, OverflowError):
                 continue
         return rows
