@@ -16,7 +16,6 @@ Three rules place a due:
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from functools import lru_cache
 from operator import attrgetter
@@ -27,37 +26,18 @@ from tracker.calendar.holidays import NO_HOLIDAYS, Holidays, day_info
 from tracker.calendar.when import Slot, parse_when, slots_for
 from tracker.calendar.workdays import adjust, last_workday_before
 from tracker.errors import WhenError
-from tracker.model import HOLIDAY_RULES, Occurrence, Plan, Task
+from tracker.model import HOLIDAY_RULES, Occurrence, Plan, Task, build_occurrence
 
 # (period, start, nominal_due, due, shifted, provisional, holiday)
 _Resolved = tuple[str | None, date, date, date, bool, bool, str | None]
 
-_SET_HERE = frozenset(
-    ("id", "task_id", "year", "title", "category", "owner", "start", "nominal_due", "due",
-     "shifted", "provisional", "period", "support", "evidence", "notes", "amount", "when",
-     "indicators", "holiday")
-)
 _MAX_WEEKS = 6  # next_week: a week later, again while that is a holiday too
-_FIELDS = dataclasses.fields(Occurrence)
-# Plain defaults of the fields this module does not set (carried_from ...).
-_DEFAULTS = {f.name: f.default for f in _FIELDS if f.default is not dataclasses.MISSING}
-# Building a frozen dataclass through __init__ costs a guarded setattr per field;
-# filling the instance dict directly is three times faster and gives an equal
-# object, as long as the class has no __post_init__, no slots, and every field
-# is either set here or has a plain default.
-_FAST = (
-    not hasattr(Occurrence, "__post_init__")
-    and "__slots__" not in vars(Occurrence)
-    and all(f.name in _SET_HERE or f.default is not dataclasses.MISSING for f in _FIELDS)
-)
-
-
-def _build(values: dict) -> Occurrence:
-    if _FAST:
-        occurrence = object.__new__(Occurrence)
-        object.__setattr__(occurrence, "__dict__", values)
-        return occurrence
-    return Occurrence(**values)
+# The fields expand_task sets, in field order: it builds each occurrence positionally (half
+# the cost of the generated __init__); carried_from, the one it leaves, keeps its default.
+_ORDER = ("id", "task_id", "year", "title", "category", "owner", "start", "nominal_due", "due", "shifted",
+          "provisional", "period", "support", "evidence", "notes", "amount", "when", "carried_from",
+          "indicators", "holiday")
+assert _ORDER == Occurrence.__slots__ and Occurrence.__dataclass_fields__["carried_from"].default is None
 
 
 def _eve_due(slot: Slot, holidays: Holidays) -> tuple[date, bool]:
@@ -133,32 +113,16 @@ def expand_task(task: Task, plan: Plan, year: int) -> list[Occurrence]:
     except WhenError as exc:
         where = f"（第{task.line}行）" if task.line else ""
         raise WhenError(f"任务「{task.id}」{where}的时间「{task.when}」：{exc}") from None
-    base = dict(_DEFAULTS)
-    base.update(
-        task_id=task.id,
-        year=year,
-        title=task.title,
-        category=task.category,
-        owner=task.owner,
-        support=task.support,
-        evidence=task.evidence or plan.evidence,
-        notes=task.notes,
-        amount=task.amount,
-        when=task.when,
-        indicators=task.indicators,
-    )
-    occurrences = []
-    for period, start, nominal_due, due, shifted, provisional, holiday in resolved:
-        values = base.copy()
-        values["id"] = task.id if period is None else f"{task.id}@{period}"
-        values["start"] = start
-        values["nominal_due"] = nominal_due
-        values["due"] = due
-        values["shifted"] = shifted
-        values["provisional"] = provisional
-        values["period"] = period
-        values["holiday"] = holiday
-        occurrences.append(_build(values))
+    task_id, title, category, owner, support = task.id, task.title, task.category, task.owner, task.support
+    evidence, notes, amount, when, indicators = task.evidence or plan.evidence, task.notes, task.amount, task.when, task.indicators
+    occurrences = [
+        build_occurrence(
+            task_id if period is None else f"{task_id}@{period}", task_id, year, title, category, owner,
+            start, nominal_due, due, shifted, provisional, period, support, evidence, notes, amount, when,
+            None, indicators, holiday,
+        )
+        for period, start, nominal_due, due, shifted, provisional, holiday in resolved
+    ]
     return occurrences
 
 
