@@ -319,3 +319,28 @@ def test_seen_ids_work_as_the_set_of_them() -> None:
             reference |= more
             assert set(ids) == reference and len(ids) == len(reference)
     assert checkpoint._unpack_seen(checkpoint._pack_seen({"changes": SeenIds(5, {9})}))["changes"] == {1, 2, 3, 4, 5, 9}
+
+
+def test_evidence_marks_read_from_the_record_equal_the_items(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A list reads each state's (label, text) pairs without making its Evidence: from the
+    # checkpoint's packed items and from the log's events alike, they must be the items'.
+    s = Store(path)
+    (path.parent / "照片").mkdir()
+    (path.parent / "照片" / "签到表.jpg").write_bytes(b"jpg")
+    s.add_evidence(Y, "visit@2026-05", EvidenceKind.FILE, str(path.parent / "照片" / "签到表.jpg"))  # kept relative
+    s.add_evidence(Y, "visit@2026-05", EvidenceKind.NOTE, "会议记录已归档")
+    s.add_evidence(Y, "visit@2026-06", EvidenceKind.FILE, str(path.parent / "p.jpg"), label="")
+    fresh = Store(path)
+    with monkeypatch.context() as m:
+        m.setenv(checkpoint.ENV_CACHE, str(path.parent / "no-cache"))
+        whole = Store(path)
+    checked = 0
+    for store in (s, fresh, whole):
+        for first in (store.states(Y), store.states(Y)):  # marks before and after the items are made
+            for occ, state in first.items():
+                marks = state.evidence_marks
+                assert marks == tuple((e.label, e.text) for e in state.evidence), occ
+                checked += bool(marks)
+    assert checked
+    folder = str(path.parent.resolve())
+    assert (("", f"{folder}/照片/签到表.jpg") in fresh.state(Y, "visit@2026-05").evidence_marks)

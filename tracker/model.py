@@ -268,6 +268,12 @@ class OccurrenceState:
     done_on: date | None = None  # when the work was actually done (status 已完成 only)
     facts: Facts = _NO_FACTS
 
+    @property
+    def evidence_marks(self) -> tuple[tuple[str, str], ...]:
+        """(label, text) of each evidence item, in order: all that matching the plan's named
+        evidence reads (see missing_evidence)."""
+        return tuple((item.label, item.text) for item in self.evidence)
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -350,28 +356,34 @@ class TrackedOccurrence:
         """
         if self.state.status is Status.CANCELLED:
             return ()
-        return missing_evidence(self.occurrence.evidence, self.state.evidence)
+        return missing_named(self.occurrence.evidence, self.state.evidence_marks)
 
     @property
     def evidence_progress(self) -> tuple[int, int]:
         """(required items satisfied, required items): what the evidence column shows, as
         `1/2`, everywhere. Items beyond the requirements do not count."""
         required = self.occurrence.evidence
-        return len(required) - len(missing_evidence(required, self.state.evidence)), len(required)
+        return len(required) - len(missing_named(required, self.state.evidence_marks)), len(required)
 
 
 def missing_evidence(required: tuple[str, ...], items: tuple[Evidence, ...]) -> tuple[str, ...]:
-    """An item covers a name when labelled with it, or when the name appears in its text.
+    """The names in `required` no item stands for (see missing_named)."""
+    return missing_named(required, tuple((item.label, item.text) for item in items))
 
+
+def missing_named(required: tuple[str, ...], marks: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The names in `required` no item, given as its (label, text), stands for.
+
+    An item covers a name when labelled with it, or when the name appears in its text.
     Items with no label and no matching text cover nothing in particular: a photo path
     called ``IMG_0012.jpg`` does not prove a 签到表.
     """
     if not required:
         return ()
-    if not items:
+    if not marks:
         return tuple(required)
-    labels = {item.label for item in items if item.label}
-    unlabelled = [item.text for item in items if not item.label]
+    labels = {label for label, _ in marks if label}
+    unlabelled = [text for label, text in marks if not label]
     if not unlabelled:
         return tuple(name for name in required if name not in labels)
     # One search of the texts joined by NUL instead of one per text: a name without NUL

@@ -9,7 +9,7 @@ import click
 
 from tracker.cli.terminal import echo_checked
 from tracker.cli.options import DAY, NumberRange, fail, parse_status, plan_options, show_notices
-from tracker.model import NO_FACTS, Status, missing_evidence
+from tracker.model import NO_FACTS, Status, missing_named
 from tracker.settings import AppContext
 from tracker.textsafe import json_chunks, json_lines, visible
 from tracker.wording import HOLIDAY_MARK, OWNER_NOT_IN_PLAN
@@ -36,8 +36,8 @@ def row_json(row, today: date, tracker) -> dict:
     o, s = row.occurrence, row.state
     # One matching pass for both figures (the same rule as Row.evidence_progress and
     # Row.missing_evidence: progress counts cancelled work too, the list owes nothing).
-    required, items = o.evidence, s.evidence
-    missing = missing_evidence(required, items)
+    required, items = o.evidence, s.evidence_marks
+    missing = missing_named(required, items)
     satisfied = len(required) - len(missing)
     status = s.status
     if status is Status.CANCELLED:

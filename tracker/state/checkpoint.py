@@ -181,6 +181,16 @@ def _line_starts(raw, needles: tuple[bytes, ...]) -> set[int]:
     return starts
 
 
+# The logs whose prefix this process found unchanged, by the file as it was then (see
+# _seen_as): (offset, CRC). No write leaves a file's size, mtime and ctime as they were (the
+# ctime no program can set back), so a file still seen so needs no second reading.
+_VERIFIED: dict[tuple, tuple[int, int]] = {}
+
+
+def _seen_as(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def prefix_events(log, prefix: tuple[int, int, tuple[int, ...]], needles: tuple[bytes, ...]) -> list[dict] | None:
     """The events among the log's first ``prefix[0]`` bytes (the part a checkpoint stands for)
     whose line contains one of `needles` or one of SHARED_NEEDLES (found when the checkpoint
@@ -202,7 +212,7 @@ def prefix_events(log, prefix: tuple[int, int, tuple[int, ...]], needles: tuple[
             return None
         # Searched in place: a copy of a large log would cost more than the searches.
         with mmap.mmap(fd, offset, access=mmap.ACCESS_READ) as raw:
-            if zlib.crc32(raw) != crc:
+            if _VERIFIED.get(_seen_as(st)) != (offset, crc) and zlib.crc32(raw) != crc:
                 return None
             starts = _line_starts(raw, needles).union(shared)
             lines = [raw[i : raw.find(b"\n", i)] for i in sorted(starts)]
@@ -231,7 +241,10 @@ def _matches(log, data: dict) -> bool:
             return False
         if pread(fd, len(header_bytes), 0) != header_bytes or pread(fd, 1, offset - 1) != b"\n":
             return False
-        return prefix_crc(fd, offset) == data["crc"]
+        if prefix_crc(fd, offset) != data["crc"]:
+            return False
+        _VERIFIED[_seen_as(st)] = (offset, data["crc"])
+        return True
     except (OSError, ValueError):
         return False
     finally:

@@ -169,6 +169,7 @@ def _evidence_items(built: dict[int, Evidence], recorded: bytes | tuple, folder:
 
 
 _UNMADE = object()
+_MARKS = OccurrenceState.evidence_marks.fget  # from the items, once made
 _EVIDENCE = OccurrenceState.__dict__["evidence"]  # the slot, under the property below
 _STATE_SLOTS = [OccurrenceState.__dict__[name].__set__ for name in OccurrenceState.__slots__]
 _VALUES = operator.attrgetter(*OccurrenceState.__slots__)
@@ -189,6 +190,23 @@ class PendingEvidenceState(OccurrenceState):
             items = _evidence_items(*self._source)
             _SET_EVIDENCE(self, items)  # the same items whichever thread makes them
         return items
+
+    @property
+    def evidence_marks(self) -> tuple[tuple[str, str], ...]:  # type: ignore[override]
+        # Read from what is recorded while the items are not made: a list's evidence column
+        # needs labels and texts, not ten thousand states' Evidence with their timestamps.
+        if _EVIDENCE.__get__(self) is not _UNMADE:
+            return _MARKS(self)
+        _, recorded, folder = self._source
+        marks = []
+        for doc in pickle.loads(recorded).values() if type(recorded) is bytes else (doc for _, doc in recorded):
+            if type(doc) is tuple:  # as a checkpoint keeps it (see _compact)
+                kind, text, label = doc[3], doc[4], doc[5]
+            else:
+                new = doc["new"]
+                kind, text, label = new["kind"], new["text"], new.get("label")
+            marks.append((label or "", resolved_path(text, folder) if _inside(KIND_BY_VALUE[kind], folder) else text))
+        return tuple(marks)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, OccurrenceState):
@@ -289,10 +307,15 @@ def evidence_from(doc: dict | tuple, folder: str | None = None) -> Evidence:
         kind, text, label, archived = new["kind"], new["text"], new.get("label"), new.get("archived")
         size, sha256 = new.get("size"), new.get("sha256")
     kind = KIND_BY_VALUE[kind]
-    if kind is EvidenceKind.FILE and folder:
+    if _inside(kind, folder):
         text, archived = resolved_path(text, folder), resolved_path(archived, folder)
     # In field order: id, kind, text, label, size, sha256, archived, added_at, added_by.
     return _make_evidence(seq, kind, text, label or "", size, sha256, archived, datetime.fromisoformat(at), by)
+
+
+def _inside(kind: EvidenceKind, folder: str | None) -> bool:
+    """Whether an item's recorded paths are read inside `folder` (the state file's): a file's."""
+    return kind is EvidenceKind.FILE and bool(folder)
 
 
 _NEW_FIELDS = ("kind", "text", "label", "size", "sha256", "archived")
