@@ -21,20 +21,19 @@ the user's data folder (platformdirs; ``SHUANGYONG_HOLIDAYS`` names another file
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# Where the files are is its own light module (the plan cache's check needs only that).
+from tracker.calendar.holidaypaths import ENV_HOLIDAYS, holiday_paths, user_holidays_path  # noqa: F401
 from tracker.errors import Problem
 
-if TYPE_CHECKING:  # imported where used: finding the files (a plan cache check) needs neither
+if TYPE_CHECKING:  # imported where used
     from tracker.calendar.holidays import Holidays
 
-ENV_HOLIDAYS = "SHUANGYONG_HOLIDAYS"
-FILE_NAME = "holidays.toml"
 MAX_BYTES = 1024 * 1024
 MAX_SPAN_DAYS = 40  # no official break is longer
 
@@ -53,37 +52,6 @@ class HolidayEntry:
     @property
     def days(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
-
-
-def user_holidays_path() -> Path:
-    env = os.environ.get(ENV_HOLIDAYS)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("shuangyong-tui", appauthor=False) / FILE_NAME
-
-
-def holiday_paths(plan_path: Path | None) -> list[Path]:
-    """The holidays files that apply to a plan, least specific first (existing or not)."""
-    paths = [user_holidays_path()]
-    if plan_path is not None:
-        beside = Path(plan_path).parent / FILE_NAME
-        if beside not in paths:
-            paths.append(beside)
-    return paths
-
-
-def file_state(paths: list[Path]) -> tuple:
-    """(path, size, mtime) of each file, for cache keys: any edit changes it."""
-    state = []
-    for path in paths:
-        try:
-            st = path.stat()
-            state.append((str(path), st.st_size, st.st_mtime_ns))
-        except OSError:
-            state.append((str(path), -1, 0))
-    return tuple(state)
 
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(year|holiday)[ \t]*\]\]", re.MULTILINE)

@@ -83,7 +83,7 @@ def _content(path: Path) -> tuple[str, int, str]:
 
 
 def _dependencies(path: Path, plan: Plan | None) -> tuple:
-    from tracker.calendar.holidayfile import holiday_paths
+    from tracker.calendar.holidaypaths import holiday_paths
     from tracker.plan.bundled import bundled_catalogue_path
 
     deps = [_content(path)] + [_content(p) for p in holiday_paths(path)]
