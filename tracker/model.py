@@ -50,7 +50,7 @@ WORKDAY_POLICIES = ("previous", "next", "none")
 HOLIDAY_RULES = ("keep", "skip", "next", "previous", "next_week")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a county's plan has thousands: read from the plan cache on every command
 class Task:
     """One line of the plan: what must be done, by whom, when."""
 
@@ -67,6 +67,9 @@ class Task:
     line: int = 0  # line of the task's table in the plan file, for messages
     indicators: tuple[str, ...] = ()  # 考评 indicator codes the task serves, e.g. ("2.3",)
     on_holiday: str | None = None  # one of HOLIDAY_RULES; None: the plan's rule
+
+    def __reduce__(self):  # pickled by value, as Occurrence (see there)
+        return build_task, _task_values(self)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,8 @@ def _named(build, name: str):
 
 build_occurrence = _named(positional_builder(Occurrence), "build_occurrence")
 _occurrence_values = operator.attrgetter(*Occurrence.__slots__)
+build_task = _named(positional_builder(Task), "build_task")
+_task_values = operator.attrgetter(*Task.__slots__)
 
 
 # ---------------------------------------------------------------------------

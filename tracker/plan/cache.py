@@ -30,7 +30,7 @@ from typing import Any
 from tracker.model import Occurrence, Plan, Task
 from tracker.settings import ENV_CACHE, cache_folder
 
-FORMAT = 3  # 3: occurrences pickled by value (tracker.model.Occurrence.__reduce__)
+FORMAT = 4  # 3: occurrences pickled by value (tracker.model.Occurrence.__reduce__); 4: tasks too
 
 __all__ = ["load_plan_cached", "expand_cached", "expand_task_cached", "expand_between_cached", "cache_dir", "ENV_CACHE"]
 
