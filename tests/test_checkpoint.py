@@ -344,3 +344,25 @@ def test_evidence_marks_read_from_the_record_equal_the_items(path: Path, monkeyp
     assert checked
     folder = str(path.parent.resolve())
     assert (("", f"{folder}/照片/签到表.jpg") in fresh.state(Y, "visit@2026-05").evidence_marks)
+
+
+def test_a_byte_damaged_anywhere_in_the_checkpoint_falls_back_to_the_log(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each state's evidence is a pickle of its own, read only when that state's evidence is:
+    # damage there must be caught when the checkpoint is opened, like damage anywhere else.
+    target = checkpoint.path_for(path.resolve())
+    good = target.read_bytes()
+    expected = from_log(path, monkeypatch)
+    evidence_at = good.find(b"https://example.org/")  # inside a state's own evidence pickle
+    assert evidence_at > 0
+    places = sorted({*range(0, len(good), max(len(good) // 40, 1)), evidence_at, evidence_at + 5, len(good) - 1})
+    for at in places:
+        target.write_bytes(good[:at] + bytes([good[at] ^ 0x20]) + good[at + 1:])
+        s = Store(path)
+        assert not s.fold.partial, at  # not used
+        assert view(s) == expected, at
+        for state in s.states(Y).values():
+            assert all(e.text for e in state.evidence)
+    target.write_bytes(good + b"\0")  # something after the checkpoint
+    assert not Store(path).fold.partial
+    target.write_bytes(good)
+    assert Store(path).fold.partial

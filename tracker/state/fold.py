@@ -397,11 +397,19 @@ class Fold:
         """The states (not the history) as plain data, for a checkpoint."""
         years = {}
         keys: dict[tuple, tuple] = {}  # one tuple per set of keys: the pickle holds it once
+        # Equal strings as one object (a unit's name, a timestamp of a batch of changes
+        # recur across thousands of states): the pickle holds each once, and reading it back
+        # makes each once, a quarter less time and fewer objects in memory. Strings only:
+        # lists and dicts of a state are changed in place when it is next changed.
+        strings: dict[str, str] = {}
+
+        def same(value):
+            return strings.setdefault(value, value) if type(value) is str else value
+
         for num, y in self.years.items():
             accs = [
-                (a.key, a.status.value, a.owner, a.due, a.reason, a.notes,
-                 _packed(a.evidence, keys),
-                 a.updated_at, a.updated_by, a.done_on, a.done_at, a.facts)
+                (a.key, a.status.value, same(a.owner), a.due, same(a.reason), a.notes, _packed(a.evidence, keys),
+                 same(a.updated_at), same(a.updated_by), a.done_on, same(a.done_at), a.facts)
                 for a in y._states.values()
             ]
             if y.raw:
