@@ -105,6 +105,34 @@ def test_damaged_cache_falls_back_silently(world):
     _same(cached(plan, 2026), fresh(plan, 2026))
 
 
+def test_a_byte_damaged_anywhere_in_any_cache_file_is_a_miss(world):
+    # A flipped bit inside a pickled date is still a date: without a check of every byte, a
+    # damaged file would give a plan, a year, a task's or a month's occurrences that are wrong.
+    tmp, plan = world
+    cached(plan, 2026)
+    files = sorted((tmp / "cache" / "plans").glob("*.pickle"))
+    assert {f.name.split(".", 1)[1] for f in files} == {"pickle", "2026.pickle", "2026.tasks.pickle", "2026.months.pickle"}
+    expected = fresh(plan, 2026)
+    loaded = load_plan(plan, 2026)
+    task = next(t for t in loaded.tasks if t.id == "leifeng")
+    for file in files:
+        good = file.read_bytes()
+        for at in sorted({*range(0, len(good), max(len(good) // 12, 1)), len(good) - 1}):
+            file.write_bytes(good[:at] + bytes([good[at] ^ 0x01]) + good[at + 1:])
+            cache._ENTRIES.clear()
+            got = cache.load_plan_cached(plan, 2026)
+            assert got == loaded, (file.name, at)
+            _same(cache.expand_task_cached(got, task, 2026), [o for o in expected if o.task_id == "leifeng"])
+            cache._ENTRIES.clear()
+            got = cache.load_plan_cached(plan, 2026)
+            within = cache.expand_between_cached(got, 2026, date(2026, 3, 1), date(2026, 3, 31))
+            _same(sorted(within, key=lambda o: o.id), sorted((o for o in expected if o.due.month == 3), key=lambda o: o.id))
+            cache._ENTRIES.clear()
+            _same(cached(plan, 2026), expected)
+            cache._ENTRIES.clear()
+        file.write_bytes(good)
+
+
 def test_package_version_change_is_a_miss(world, monkeypatch):
     tmp, plan = world
     first = cache.load_plan_cached(plan, 2026)

@@ -30,7 +30,8 @@ from typing import Any
 from tracker.model import Occurrence, Plan, Task
 from tracker.settings import ENV_CACHE, cache_folder
 
-FORMAT = 4  # 3: occurrences pickled by value (tracker.model.Occurrence.__reduce__); 4: tasks too
+FORMAT = 5  # 3: occurrences pickled by value (tracker.model.Occurrence.__reduce__); 4: tasks too;
+# 5: every byte checked as it is read (tracker.cachefile)
 
 __all__ = ["load_plan_cached", "expand_cached", "expand_task_cached", "expand_between_cached", "cache_dir", "ENV_CACHE"]
 
@@ -107,13 +108,15 @@ def _entry_file(folder: Path, path: Path, year: int | None) -> Path:
 def _read(file: Path) -> dict | None:
     import gc
 
+    from tracker import cachefile
+
     # Thousands of small objects: the cyclic GC would run several full passes while
     # they are created, for nothing (none of them forms a cycle).
     enabled = gc.isenabled()
     gc.disable()
     try:
         with open(file, "rb") as handle:
-            entry = pickle.load(handle)
+            entry = cachefile.load(handle)  # every byte checked: damage anywhere means a miss
     except Exception:  # noqa: BLE001 - any damage means: not cached
         return None
     finally:
@@ -123,11 +126,13 @@ def _read(file: Path) -> dict | None:
 
 
 def _write(file: Path, entry: dict) -> None:
+    from tracker import cachefile
+
     tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as handle:
-            pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(cachefile.dumps(entry))
         os.replace(tmp, file)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no error
         try:

@@ -24,7 +24,6 @@ import hashlib
 import mmap
 import os
 import stat
-import struct
 import sys
 import zlib
 from pathlib import Path
@@ -36,16 +35,11 @@ from tracker.state.fold import Fold, no_gc
 from tracker.state.locking import pread
 
 FORMAT = 4  # 2: each state's evidence pickled on its own; 3: the lines every history needs;
-# 4: the file starts with the CRC-32 and length of the pickle after it (see _HEAD)
+# 4: every byte checked as it is read (tracker.cachefile)
 # What one occurrence's history needs besides its own lines: every undo and carry-over, and
 # any line with an escape (an id written with \\u escapes would not be found by its text).
 # Where they lie in the part a checkpoint stands for is found once, when it is written.
 SHARED_NEEDLES = (b'"undo"', b'"carry"', b"\\")
-# Before the pickle: a mark, and the CRC-32 and length of the pickle. Every byte is checked as
-# it is read: a damaged byte inside a state's evidence (its own pickle, unpickled only when
-# read) would otherwise pass the load and fail, or mislead, when that state is first read.
-_MARK = b"SYCKPT\r\n"
-_HEAD = struct.Struct("<8sIQ")
 MIN_BYTES = 1 << 20  # smaller logs read fast enough: no checkpoint
 REFRESH_BYTES = 256 << 10  # rewrite the checkpoint once the unread tail is this long
 MAX_BYTES = 1 << 30
@@ -129,10 +123,12 @@ def save(log, fold: Fold) -> None:
     }
     import pickle
 
+    from tracker import cachefile
+
     with contextlib.suppress(OSError, pickle.PicklingError, ValueError, TypeError, RecursionError):
-        blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = cachefile.dumps(data)
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(target, _HEAD.pack(_MARK, zlib.crc32(blob), len(blob)) + blob, 0o600)
+        atomic_write(target, blob, 0o600)
 
 
 def load(log, plan_key: str | None) -> Fold | None:
@@ -146,21 +142,13 @@ def load(log, plan_key: str | None) -> Fold | None:
     except (OSError, ValueError):
         return None
     try:
-        import pickle
+        from tracker import cachefile
 
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
             return None
-        # Unpickled as it is read: the file's bytes are never held whole beside what they
-        # make (a county's checkpoint is 4 MB); their CRC is taken on the way.
         with os.fdopen(os.dup(fd), "rb") as f, no_gc():
-            mark, crc, length = _HEAD.unpack(f.read(_HEAD.size))
-            if mark != _MARK:
-                return None
-            reader = _Counted(f)
-            data = pickle.load(reader)
-            if reader.count != length or reader.crc != crc or f.read(1):
-                return None
+            data = cachefile.load(f)  # every byte checked (a county's checkpoint is 4 MB)
     except Exception:  # noqa: BLE001 - unreadable or damaged: read the log
         return None
     finally:
@@ -179,31 +167,6 @@ def load(log, plan_key: str | None) -> Fold | None:
     except Exception:  # noqa: BLE001 - a damaged checkpoint means: read the log
         return None
     return fold
-
-
-class _Counted:
-    """A binary file as pickle reads it, with the count and CRC-32 of the bytes read so far."""
-
-    def __init__(self, f) -> None:
-        self.f, self.count, self.crc = f, 0, 0
-
-    def read(self, n: int = -1) -> bytes:
-        data = self.f.read(n)
-        self.count += len(data)
-        self.crc = zlib.crc32(data, self.crc)
-        return data
-
-    def readinto(self, buffer) -> int:
-        n = self.f.readinto(buffer)
-        self.count += n
-        self.crc = zlib.crc32(memoryview(buffer)[:n], self.crc)
-        return n
-
-    def readline(self) -> bytes:
-        data = self.f.readline()
-        self.count += len(data)
-        self.crc = zlib.crc32(data, self.crc)
-        return data
 
 
 def _line_starts(raw, needles: tuple[bytes, ...]) -> set[int]:
