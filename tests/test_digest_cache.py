@@ -53,7 +53,8 @@ def entries(cache) -> dict:
 
 def forge(cache, path, digest: str) -> None:
     """Put `digest` in the cache for the file as it is now."""
-    data = {"format": digests.FORMAT, "digests": {digests.key(os.stat(path)): digest}}
+    forged = {digests.key(os.stat(path)): digest}
+    data = {"format": digests.FORMAT, "crc": digests._crc(forged), "digests": forged}
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(data), encoding="utf-8")
     new_run()
@@ -94,6 +95,19 @@ def test_a_damaged_cache_is_ignored_silently_and_replaced(tmp_path, cache, damag
     digest = big_file(video)
     cache.parent.mkdir(parents=True)
     cache.write_bytes(damage)
+    new_run()
+    assert file_state(str(video), BIG, digest) == PRESENT
+    assert entries(cache) == {digests.key(os.stat(video)): digest}
+
+
+def test_a_damaged_digest_is_not_believed(tmp_path, cache):
+    # A byte changed on disk inside a digest: the file must be read again, not reported changed.
+    video = tmp_path / "视频.mp4"
+    digest = big_file(video)
+    assert file_state(str(video), BIG, digest) == PRESENT
+    text = cache.read_text(encoding="utf-8")
+    flipped = "1" if digest[10] != "1" else "2"
+    cache.write_text(text.replace(digest, digest[:10] + flipped + digest[11:]), encoding="utf-8")
     new_run()
     assert file_state(str(video), BIG, digest) == PRESENT
     assert entries(cache) == {digests.key(os.stat(video)): digest}

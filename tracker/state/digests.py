@@ -22,7 +22,7 @@ import stat
 import threading
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2  # 2: with the CRC-32 of the digests (a damaged byte means: not cached)
 MIN_BYTES = 4 << 20
 MAX_ENTRIES = 4096
 _MAX_FILE_BYTES = 4 << 20
@@ -59,12 +59,21 @@ def _read(path: Path) -> dict[str, str]:
         data = json.loads(b"".join(chunks))
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("digests"), dict):
             return {}
+        if data.get("crc") != _crc(data["digests"]):  # a damaged digest would report a file as changed
+            return {}
         return {k: v for k, v in data["digests"].items()
                 if isinstance(k, str) and isinstance(v, str) and _HEX.fullmatch(v)}
     except (OSError, ValueError, RecursionError):
         return {}
     finally:
         os.close(fd)
+
+
+def _crc(digests: dict) -> int:
+    """The CRC-32 of the digests as written (keys and values are ASCII: the same text again)."""
+    import zlib
+
+    return zlib.crc32(json.dumps(digests, separators=(",", ":")).encode())
 
 
 def _current() -> tuple[Path | None, dict[str, str]]:
@@ -101,7 +110,7 @@ def remember(before: os.stat_result, after: os.stat_result, digest: str) -> None
         while len(merged) > MAX_ENTRIES:
             del merged[next(iter(merged))]
         _entries = merged
-        blob = json.dumps({"format": FORMAT, "digests": merged}, separators=(",", ":")).encode()
+        blob = json.dumps({"format": FORMAT, "crc": _crc(merged), "digests": merged}, separators=(",", ":")).encode()
         with contextlib.suppress(OSError):
             from tracker.state.backups import atomic_write
 
