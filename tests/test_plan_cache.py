@@ -133,6 +133,20 @@ def test_a_byte_damaged_anywhere_in_any_cache_file_is_a_miss(world):
         file.write_bytes(good)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_a_cache_files_place_is_a_miss_not_a_hang(world):
+    tmp, plan = world
+    cached(plan, 2026)
+    for file in sorted((tmp / "cache" / "plans").glob("*.pickle")):
+        file.unlink()
+        os.mkfifo(file)  # opening it to read would wait for a writer forever
+    cache._ENTRIES.clear()
+    _same(cached(plan, 2026), fresh(plan, 2026))
+    loaded = cache.load_plan_cached(plan, 2026)
+    task = next(t for t in loaded.tasks if t.id == "leifeng")
+    _same(cache.expand_task_cached(loaded, task, 2026), [o for o in fresh(plan, 2026) if o.task_id == "leifeng"])
+
+
 def test_package_version_change_is_a_miss(world, monkeypatch):
     tmp, plan = world
     first = cache.load_plan_cached(plan, 2026)

@@ -115,9 +115,8 @@ def _read(file: Path) -> dict | None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        with open(file, "rb") as handle:
-            entry = cachefile.load(handle)  # every byte checked: damage anywhere means a miss
-    except Exception:  # noqa: BLE001 - any damage means: not cached
+        entry = cachefile.load_path(file)  # every byte checked: damage anywhere means a miss
+    except Exception:  # noqa: BLE001 - missing, not a regular file or damaged: not cached
         return None
     finally:
         if enabled:

@@ -138,21 +138,12 @@ def load(log, plan_key: str | None) -> Fold | None:
         target = path_for(log.real_path)
         if target is None:
             return None
-        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except (OSError, ValueError):
-        return None
-    try:
         from tracker import cachefile
 
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-            return None
-        with os.fdopen(os.dup(fd), "rb") as f, no_gc():
-            data = cachefile.load(f)  # every byte checked (a county's checkpoint is 4 MB)
-    except Exception:  # noqa: BLE001 - unreadable or damaged: read the log
+        with no_gc():
+            data = cachefile.load_path(target, MAX_BYTES)  # every byte checked (a county's is 4 MB)
+    except Exception:  # noqa: BLE001 - missing, unreadable or damaged: read the log
         return None
-    finally:
-        os.close(fd)
     try:
         if not isinstance(data, dict) or data.get("version") != _version():
             return None
