@@ -68,7 +68,9 @@ def default_archive_dir(db_path: Path) -> Path:
 def read_config() -> dict[str, str]:
     path = config_path()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        from tracker.regularfile import read_regular
+
+        text = read_regular(path).decode("utf-8-sig")
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError:

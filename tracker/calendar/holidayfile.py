@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 # Where the files are is its own light module (the plan cache's check needs only that).
 from tracker.calendar.holidaypaths import ENV_HOLIDAYS, holiday_paths, user_holidays_path  # noqa: F401
 from tracker.errors import Problem
+from tracker.regularfile import read_regular
 
 if TYPE_CHECKING:  # imported where used
     from tracker.calendar.holidays import Holidays
@@ -80,7 +81,7 @@ def read_entries(path: Path) -> tuple[dict[int, str], list[HolidayEntry], list[P
     try:
         if path.stat().st_size > MAX_BYTES:
             return {}, [], [Problem(label, 0, "文件", "节假日文件过大，不像是节假日数据")]
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return {}, [], []
     except OSError as exc:

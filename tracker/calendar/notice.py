@@ -13,6 +13,7 @@ nothing here raises on odd input except NoticeError with a Chinese message.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 from tracker.calendar.holidayfile import MAX_SPAN_DAYS, HolidayEntry
 from tracker.calendar.holidays import statutory_days
 from tracker.errors import TrackerError
+from tracker.regularfile import read_regular
 
 MAX_NOTICE_BYTES = 5 * 1024 * 1024
 WEEKDAYS = "一二三四五六日"
@@ -76,11 +78,17 @@ def read_notice_file(path: Path) -> str:
         raise NoticeError(f"无法读取 {path}：{exc.strerror or exc}") from None
     if size > MAX_NOTICE_BYTES:
         raise NoticeError(f"{path} 过大（{size // 1024} KB），不像是放假通知")
+    if path.suffix.lower() == ".doc":
+        raise NoticeError("不支持旧版 .doc 文件：请在 Word/WPS 中另存为 .docx 或 .txt")
+    try:
+        data = read_regular(path)  # a pipe named like the notice is refused, not waited on
+    except OSError as exc:
+        raise NoticeError(f"无法读取 {path}：{exc.strerror or exc}") from None
     if path.suffix.lower() == ".docx":
         try:
             import docx
 
-            document = docx.Document(str(path))
+            document = docx.Document(io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - a damaged .docx must end in a message
             raise NoticeError(f"无法读取 Word 文件 {path}（{type(exc).__name__}），请另存为 .docx 或 .txt 再试") from None
         lines = [p.text for p in document.paragraphs]
@@ -88,9 +96,6 @@ def read_notice_file(path: Path) -> str:
             for row in table.rows:
                 lines.append("".join(cell.text for cell in row.cells))
         return "\n".join(lines)
-    if path.suffix.lower() == ".doc":
-        raise NoticeError("不支持旧版 .doc 文件：请在 Word/WPS 中另存为 .docx 或 .txt")
-    data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

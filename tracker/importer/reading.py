@@ -5,11 +5,13 @@ into Blocks; and the clean-up every line goes through before it is matched.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.errors import TrackerError
+from tracker.regularfile import read_regular
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 MAX_BYTES = 20 * 1024 * 1024
@@ -46,12 +48,12 @@ def read_document(path: Path) -> list[Block]:
         raise TrackerError(f"{path} 是一个文件夹，请给出计划文档")
     if size > MAX_BYTES:
         raise TrackerError(f"{path.name} 太大（{size // 1024 // 1024} MB），不像是一份工作计划")
-    if suffix == ".docx":
-        return _read_docx(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)  # a pipe named like a document is refused, not waited on
     except OSError as exc:
         raise TrackerError(f"无法读取 {path}：{exc.strerror or exc}") from None
+    if suffix == ".docx":
+        return _read_docx(raw, path)
     return _text_blocks(decode_text(raw, path.name))
 
 
@@ -107,13 +109,13 @@ def _text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _read_docx(path: Path) -> list[Block]:
+def _read_docx(raw: bytes, path: Path) -> list[Block]:
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # python-docx raises zip, XML and key errors for damaged files
         raise TrackerError(f"无法打开 Word 文档 {path.name}：文件可能已损坏或不是 .docx（{type(exc).__name__}）") from None
 

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from tracker.plan.key import plan_key as _plan_key
 from tracker.errors import TrackerError
 from tracker.model import Plan, Status, TrackedOccurrence
+from tracker.regularfile import read_regular
 
 PRODID = "-//shuangyong-tui//shuangyong-tui 0.1//ZH"
 UID_DOMAIN = "shuangyong-tui"
@@ -377,7 +378,7 @@ def default_filename(plan_title: str, year: int) -> str:
 def read_sequences(path: Path) -> tuple[dict, str | None]:
     """The memory of earlier exports ({uid: {"seq", "due", "title"}}) and a notice if unusable."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path).decode("utf-8"))
     except FileNotFoundError:
         return {}, None
     except (OSError, ValueError, UnicodeDecodeError):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tracker.errors import PlanError, Problem
 from tracker.plan.bundled import bundled_catalogue_path
+from tracker.regularfile import read_regular
 
 MAX_BYTES = 2 * 1024 * 1024
 CODE_PATTERN = re.compile(r"[0-9A-Za-z]+(?:\.[0-9A-Za-z]+){0,4}")
@@ -83,7 +84,7 @@ def _load(path: str, size: int, mtime_ns: int) -> tuple[Catalogue | None, tuple[
     if size > MAX_BYTES:
         return None, (Problem(label, 0, "文件", "考评指标文件过大"),)
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, (Problem(label, 1, "编码", "考评指标文件必须是 UTF-8 编码"),)
     except OSError as exc:

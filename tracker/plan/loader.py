@@ -22,6 +22,7 @@ from tracker.plan.problems import MESSAGE_CAP, _Collector
 from tracker.plan.tasks import ID_PATTERN, TASK_KEYS
 from tracker.plan.tomlread import _decode, _Lines, read_toml
 from tracker.plan.validate import MAX_PLAN_BYTES, TOP_KEYS, _validate
+from tracker.regularfile import NotRegular, read_regular
 
 __all__ = [
     "load_plan",
@@ -61,11 +62,13 @@ def check_plan(
         size = p.stat().st_size
         if size > MAX_PLAN_BYTES:
             return None, [Problem(label, 0, "文件", f"文件过大（{size // 1024} KB），不像是计划文件")]
-        data = p.read_bytes()
+        data = read_regular(p)
     except FileNotFoundError:
         return None, [Problem(label, 0, "文件", "找不到计划文件")]
     except IsADirectoryError:
         return None, [Problem(label, 0, "文件", "这是一个文件夹，不是计划文件")]
+    except NotRegular:
+        return None, [Problem(label, 0, "文件", "这不是普通文件（是管道、设备或套接字），不是计划文件")]
     except PermissionError:
         return None, [Problem(label, 0, "文件", "没有读取权限")]
     except (OSError, ValueError) as exc:

@@ -44,10 +44,10 @@ def key(st: os.stat_result) -> str:
 
 
 def _read(path: Path) -> dict[str, str]:
-    from tracker.state.evidence_files import _open_regular
+    from tracker.regularfile import open_regular
 
     try:
-        fd, st = _open_regular(str(path))
+        fd, st = open_regular(str(path))
     except OSError:
         return {}
     try:

@@ -15,15 +15,14 @@ import contextlib
 import hashlib
 import os
 import re
-import stat
 from pathlib import Path
 
 from tracker.errors import TrackerError
+from tracker.regularfile import NotRegular as _NotRegular
+from tracker.regularfile import open_regular as _open_regular
 from tracker.state import digests
 
 _HASH_CHUNK = 1 << 20
-_O_BINARY = getattr(os, "O_BINARY", 0)
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _SAFE_NAME = re.compile(r"[^\w.@~+\-]+")
 NAME_BYTES = 120  # most file systems allow 255 bytes per name; leave room for "-n.ext"
 _MAX_TRIES = 10_000
@@ -31,24 +30,6 @@ _MAX_TRIES = 10_000
 
 class InvalidChange(TrackerError, ValueError):
     """A change the store refuses (延期 without a reason, unknown evidence id...)."""
-
-
-def _open_regular(path: str) -> tuple[int, os.stat_result]:
-    fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise IsADirectoryError(path) if stat.S_ISDIR(st.st_mode) else _NotRegular(path)
-        if _O_NONBLOCK and hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd, st
-
-
-class _NotRegular(OSError):
-    pass
 
 
 def safe_name(text: str) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from tracker.errors import TrackerError
+from tracker.regularfile import read_regular
 
 FEEDS_FILE = "feeds.json"
 PLAN_SCOPE = ""  # the token of the whole plan has no owner
@@ -57,7 +58,7 @@ class Feed:
 def read_feeds(path: Path | None = None) -> list[Feed]:
     path = path or feeds_path()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path).decode("utf-8"))
     except FileNotFoundError:
         return []
     except (OSError, ValueError, UnicodeDecodeError) as exc:

@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tracker.regularfile import read_regular
+
 SYNC_FILE = "caldav-sync.json"
 
 
@@ -40,7 +42,7 @@ class LastSync:
 
 def read_record(db_path: Path) -> dict:
     try:
-        data = json.loads(sync_path(db_path).read_text(encoding="utf-8"))
+        data = json.loads(read_regular(sync_path(db_path)).decode("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
