@@ -48,3 +48,22 @@ def read_regular(path) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+_READ_REASONS = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EISDIR: "是文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "符号链接绕成了圈",
+    errno.ENAMETOOLONG: "路径太长",
+    errno.EIO: "读取出错（磁盘或网络故障）",
+}
+
+
+def read_reason(exc: OSError) -> str:
+    """Why a file could not be read, in the office's words (the system's own text otherwise)."""
+    if isinstance(exc, NotRegular):
+        return exc.strerror
+    return _READ_REASONS.get(exc.errno, exc.strerror or str(exc))

@@ -76,7 +76,9 @@ def read_config() -> dict[str, str]:
     except UnicodeDecodeError:
         raise TrackerError(f"配置文件 {path} 不是 UTF-8 编码，请用 UTF-8 另存或删除后用 config 命令重新设置") from None
     except OSError as exc:
-        raise TrackerError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from None
+        from tracker.regularfile import read_reason
+
+        raise TrackerError(f"无法读取配置文件 {path}：{read_reason(exc)}") from None
     import tomllib  # only once there is a config file to read
 
     try:

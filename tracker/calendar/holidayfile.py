@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 # Where the files are is its own light module (the plan cache's check needs only that).
 from tracker.calendar.holidaypaths import ENV_HOLIDAYS, holiday_paths, user_holidays_path  # noqa: F401
 from tracker.errors import Problem
-from tracker.regularfile import read_regular
+from tracker.regularfile import read_reason, read_regular
 
 if TYPE_CHECKING:  # imported where used
     from tracker.calendar.holidays import Holidays
@@ -86,7 +86,7 @@ def read_entries(path: Path) -> tuple[dict[int, str], list[HolidayEntry], list[P
         return {}, [], []
     except OSError as exc:
         # An unreadable file (or folder) is reported, and the dates are computed without it.
-        message = f"无法读取节假日文件（{exc.strerror or exc}），按没有这个文件计算"
+        message = f"无法读取节假日文件（{read_reason(exc)}），按没有这个文件计算"
         return {}, [], [Problem(label, 0, "文件", message, "warning")]
     try:
         text = raw.decode("utf-8-sig")

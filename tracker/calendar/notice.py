@@ -23,7 +23,7 @@ from pathlib import Path
 from tracker.calendar.holidayfile import MAX_SPAN_DAYS, HolidayEntry
 from tracker.calendar.holidays import statutory_days
 from tracker.errors import TrackerError
-from tracker.regularfile import read_regular
+from tracker.regularfile import read_reason, read_regular
 
 MAX_NOTICE_BYTES = 5 * 1024 * 1024
 WEEKDAYS = "一二三四五六日"
@@ -75,7 +75,7 @@ def read_notice_file(path: Path) -> str:
     except FileNotFoundError:
         raise NoticeError(f"找不到文件：{path}") from None
     except OSError as exc:
-        raise NoticeError(f"无法读取 {path}：{exc.strerror or exc}") from None
+        raise NoticeError(f"无法读取 {path}：{read_reason(exc)}") from None
     if size > MAX_NOTICE_BYTES:
         raise NoticeError(f"{path} 过大（{size // 1024} KB），不像是放假通知")
     if path.suffix.lower() == ".doc":
@@ -83,7 +83,7 @@ def read_notice_file(path: Path) -> str:
     try:
         data = read_regular(path)  # a pipe named like the notice is refused, not waited on
     except OSError as exc:
-        raise NoticeError(f"无法读取 {path}：{exc.strerror or exc}") from None
+        raise NoticeError(f"无法读取 {path}：{read_reason(exc)}") from None
     if path.suffix.lower() == ".docx":
         try:
             import docx

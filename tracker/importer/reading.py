@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.errors import TrackerError
-from tracker.regularfile import read_regular
+from tracker.regularfile import read_reason, read_regular
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 MAX_BYTES = 20 * 1024 * 1024
@@ -43,7 +43,7 @@ def read_document(path: Path) -> list[Block]:
     except FileNotFoundError:
         raise TrackerError(f"文件不存在：{path}") from None
     except OSError as exc:
-        raise TrackerError(f"无法读取 {path}：{exc.strerror or exc}") from None
+        raise TrackerError(f"无法读取 {path}：{read_reason(exc)}") from None
     if path.is_dir():
         raise TrackerError(f"{path} 是一个文件夹，请给出计划文档")
     if size > MAX_BYTES:
@@ -51,7 +51,7 @@ def read_document(path: Path) -> list[Block]:
     try:
         raw = read_regular(path)  # a pipe named like a document is refused, not waited on
     except OSError as exc:
-        raise TrackerError(f"无法读取 {path}：{exc.strerror or exc}") from None
+        raise TrackerError(f"无法读取 {path}：{read_reason(exc)}") from None
     if suffix == ".docx":
         return _read_docx(raw, path)
     return _text_blocks(decode_text(raw, path.name))

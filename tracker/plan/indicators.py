@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tracker.errors import PlanError, Problem
 from tracker.plan.bundled import bundled_catalogue_path
-from tracker.regularfile import read_regular
+from tracker.regularfile import read_reason, read_regular
 
 MAX_BYTES = 2 * 1024 * 1024
 CODE_PATTERN = re.compile(r"[0-9A-Za-z]+(?:\.[0-9A-Za-z]+){0,4}")
@@ -69,7 +69,7 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     except FileNotFoundError:
         raise PlanError([Problem(str(p), 0, "文件", "找不到考评指标文件")]) from None
     except OSError as exc:
-        raise PlanError([Problem(str(p), 0, "文件", f"无法读取考评指标文件：{exc.strerror or exc}")]) from None
+        raise PlanError([Problem(str(p), 0, "文件", f"无法读取考评指标文件：{read_reason(exc)}")]) from None
     catalogue, problems = _load(str(p), st.st_size, st.st_mtime_ns)
     if catalogue is None:
         raise PlanError(list(problems))
@@ -88,7 +88,7 @@ def _load(path: str, size: int, mtime_ns: int) -> tuple[Catalogue | None, tuple[
     except UnicodeDecodeError:
         return None, (Problem(label, 1, "编码", "考评指标文件必须是 UTF-8 编码"),)
     except OSError as exc:
-        return None, (Problem(label, 0, "文件", f"无法读取考评指标文件：{exc.strerror or exc}"),)
+        return None, (Problem(label, 0, "文件", f"无法读取考评指标文件：{read_reason(exc)}"),)
     data, syntax = read_toml(text, label)
     if syntax is not None:
         return None, (syntax,)

@@ -22,7 +22,7 @@ from tracker.plan.problems import MESSAGE_CAP, _Collector
 from tracker.plan.tasks import ID_PATTERN, TASK_KEYS
 from tracker.plan.tomlread import _decode, _Lines, read_toml
 from tracker.plan.validate import MAX_PLAN_BYTES, TOP_KEYS, _validate
-from tracker.regularfile import NotRegular, read_regular
+from tracker.regularfile import NotRegular, read_reason, read_regular
 
 __all__ = [
     "load_plan",
@@ -71,7 +71,9 @@ def check_plan(
         return None, [Problem(label, 0, "文件", "这不是普通文件（是管道、设备或套接字），不是计划文件")]
     except PermissionError:
         return None, [Problem(label, 0, "文件", "没有读取权限")]
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        return None, [Problem(label, 0, "文件", f"无法读取：{read_reason(exc)}")]
+    except ValueError as exc:
         return None, [Problem(label, 0, "文件", f"无法读取：{exc}")]
     text, problem = _decode(data, label)
     if problem is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from tracker.errors import TrackerError
 from tracker.regularfile import NotRegular as _NotRegular
 from tracker.regularfile import open_regular as _open_regular
+from tracker.regularfile import read_reason
 from tracker.state import digests
 
 _HASH_CHUNK = 1 << 20
@@ -100,7 +101,7 @@ def read_evidence_file(
     except PermissionError:
         raise InvalidChange(f"无法读取佐证文件 {path}：没有读取权限。") from None
     except OSError as exc:
-        raise InvalidChange(f"无法读取佐证文件 {path}：{exc.strerror or exc}") from None
+        raise InvalidChange(f"无法读取佐证文件 {path}：{read_reason(exc)}") from None
     h = hashlib.sha256()
     size = 0
     copy_path: Path | None = None

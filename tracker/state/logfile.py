@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tracker.errors import StoreError
+from tracker.regularfile import read_reason
 from tracker.state.backups import NEW_FILE_MODE, Backups, fsync_dir
 from tracker.state.fileformat import (
     CHANGES,
@@ -140,7 +141,7 @@ class LogFile:
             return StoreError(f"无法读取状态文件 {self.path}：没有读取权限。")
         if exc.errno == errno.ENOTDIR:
             return StoreError(f"无法使用状态文件 {self.path}：路径中有一段是文件而不是文件夹。")
-        return StoreError(f"无法读取状态文件 {self.path}：{exc.strerror or exc}。")
+        return StoreError(f"无法读取状态文件 {self.path}：{read_reason(exc)}。")
 
     # -- locking -------------------------------------------------------------
     def acquire(self) -> None:

@@ -1,4 +1,5 @@
-"""A FIFO (or any non-file) where a file is read: refused or skipped at once, never waited on.
+"""A FIFO (or any non-file) where a file is read: refused or skipped at once, never waited
+on; and whatever makes an input unreadable is said in Chinese.
 
 Opening a FIFO to read blocks until something writes to it; a colleague's shared folder
 can hold one named like the plan, its holidays.toml or a document to import. Each case
@@ -106,3 +107,15 @@ def test_fifos_in_every_cache_files_place_are_misses(folder):
     again = run(folder, *base(folder), "list", "--json")
     assert again.returncode == 0, again.stderr
     assert again.stdout == first.stdout
+
+
+def test_unreadable_inputs_are_explained_in_chinese(folder):
+    (folder / "holidays.toml").symlink_to("holidays.toml")  # a link to itself
+    checked = run(folder, "validate", str(folder / "plan.toml"))
+    assert checked.returncode == 0, checked.stderr
+    assert "无法读取节假日文件（符号链接绕成了圈）" in checked.stdout + checked.stderr
+    (folder / "holidays.toml").unlink()
+    (folder / "config.toml").mkdir()
+    result = run(folder, "list")
+    assert result.returncode == 1
+    assert "无法读取配置文件" in result.stderr and "是文件夹" in result.stderr
