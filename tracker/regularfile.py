@@ -63,7 +63,6 @@ _READ_REASONS = {
 
 
 def read_reason(exc: OSError) -> str:
-    """Why a file could not be read, in the office's words (the system's own text otherwise)."""
-    if isinstance(exc, NotRegular):
-        return exc.strerror
+    """Why a file could not be read, in the office's words (the system's own text otherwise;
+    NotRegular's is already the office's)."""
     return _READ_REASONS.get(exc.errno, exc.strerror or str(exc))

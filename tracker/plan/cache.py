@@ -261,8 +261,9 @@ def _month_file(file: Path, year: int) -> Path:
 
 def expand_between_cached(plan: Plan, year: int, first: date, last: date) -> list[Occurrence] | None:
     """The occurrences of expand_plan(plan, year) due from `first` to `last` (the plan's due),
-    in the order expand_plan gives them within each month, from the year's cache; None when
-    the plan did not come from the cache or that year is not kept (the caller expands it)."""
+    in the order expand_plan gives them within each month, from the year's cache (the year is
+    expanded and kept when it is not); None when the plan did not come from the cache or a
+    month's list is not what was kept (the caller expands the year)."""
     known = _ENTRIES.get(id(plan))
     if known is None or known[0] is not plan:
         return None
