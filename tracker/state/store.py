@@ -75,7 +75,8 @@ class Store:
         self._want_key = plan_key
         with no_gc():
             self.fold = checkpoint.load(self.log, plan_key) or Fold(plan_key)
-        self._ckpt = (self.log.offset, self.fold.plan_key) if self.fold.partial else (0, None)
+        # Where the checkpoint in use stands (offset, plan key); None: a new one is due.
+        self._ckpt: tuple[int, str | None] | None = (self.log.offset, self.fold.plan_key) if self.fold.partial else (0, None)
         # Written into every txn id, so "changes made by this program" can be told apart.
         self.session = os.urandom(4).hex()
         self._txn_count = 0
@@ -128,7 +129,10 @@ class Store:
                 self.fold.plan_key = self._want_key
                 self.fold.rebuild(everything)
             elif self.fold.needs_history(new):
+                # The checkpoint cannot serve what follows it (an undo there needs the events
+                # before): every open would read the log whole until it is replaced. Due now.
                 self._load_full()
+                self._ckpt = None
             else:
                 self.fold.add(new)
         return True
@@ -157,8 +161,9 @@ class Store:
         """Save a checkpoint of the fold when the log has grown enough since the last one
         (or it was folded for another plan). Silent: a checkpoint is only a shortcut."""
         with self._mutex:
-            offset, key = self._ckpt
-            if self.log.offset - offset >= checkpoint.REFRESH_BYTES or (key != self.fold.plan_key and offset):
+            offset, key = self._ckpt or (0, None)
+            due = self._ckpt is None or self.log.offset - offset >= checkpoint.REFRESH_BYTES
+            if due or (key != self.fold.plan_key and offset):
                 if self.log.offset >= checkpoint.MIN_BYTES:
                     checkpoint.save(self.log, self.fold)
                     self._ckpt = (self.log.offset, self.fold.plan_key)
