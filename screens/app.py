@@ -240,26 +240,42 @@ class ShuangyongApp(App[None]):
     def undo(self) -> None:
         """Undo this person's last change made in this app (one command as one step), after
         saying what it will revert. Changes by others, or in another window, are left alone."""
-        from tracker.errors import TrackerError
-        from tracker.service import describe_change
-
-        from .dialogs import ConfirmDialog
-
         board = self.board
         if board is None:
             return
+        self._undo_preview(board)
+
+    @work(thread=True, exclusive=True, group="undo")
+    def _undo_preview(self, board: Board) -> None:
+        # What an undo would revert needs the whole history: opened from a checkpoint, the
+        # first time reads the state file whole (seconds for a very long one), off the screen.
+        from textual.worker import get_current_worker
+
+        from tracker.errors import TrackerError
+
         session = board.tracker.store.session
         try:
             with board.lock:
                 board.refresh()
                 preview = board.tracker.undo_preview(session=session)
+                names = board.names(preview) if preview else {}  # by year and id: next year's same id is another item
         except (TrackerError, OSError) as exc:
-            self.notify(str(exc), severity="error", title="未能撤销", markup=False)
+            self.call_from_thread(self.notify, str(exc), severity="error", title="未能撤销", markup=False)
             return
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._confirm_undo, board, session, preview, names)
+
+    def _confirm_undo(self, board: Board, session: str, preview: list, names: dict) -> None:
+        from tracker.errors import TrackerError
+        from tracker.service import describe_change
+
+        from .dialogs import ConfirmDialog
+
+        if board is not self.board:
+            return  # reloaded meanwhile: the next u reads again
         if not preview:
             self.notify("本次打开程序后你还没有可以撤销的修改（别人或其他窗口的修改不在此撤销）", markup=False)
             return
-        names = board.names(preview)  # by year and id: a change to next year's item of the same id is not this year's
         lines = [f"「{names.get((c.year, c.occurrence), c.occurrence)}」{describe_change(c)}" for c in preview]
         first = names.get((preview[0].year, preview[0].occurrence), preview[0].occurrence)
 

@@ -480,7 +480,7 @@ async def test_undo_reverts_the_last_change(app, db):
         await pilot.pause()
         assert stored(db, "markup").status is Status.DONE
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot)  # what it would revert is read in a worker
         await pilot.press("enter")  # the undo dialog said what it reverts; Enter does it
         await settle(pilot)
         assert stored(db, "markup").status is Status.TODO
@@ -1018,7 +1018,7 @@ async def test_detail_screen_edits_and_notes(app, db):
         text = screen_text(app)
         assert "备注：" in text and "改日再访" in text and "修改记录（2）" in text
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot)  # what it would revert is read in a worker
         await pilot.press("enter")  # the undo dialog said what it reverts; Enter does it
         await settle(pilot)
         assert stored(db, "markup").status is Status.TODO
@@ -1049,7 +1049,7 @@ async def test_messages_show_user_text_literally(app):
         await pilot.press("space")
         await pilot.pause()
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot)  # what it would revert is read in a worker
         await pilot.press("enter")  # the undo dialog said what it reverts; Enter does it
         await settle(pilot)
         messages = [n.message for n in app._notifications]

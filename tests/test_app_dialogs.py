@@ -204,7 +204,7 @@ async def test_undo_is_yours_and_says_what_it_reverts_first(app, db):
         # Someone else ticks another item afterwards, in another program.
         Store(db, user="另一位同事").set_status(2026, "monthly@2026-07", Status.DONE)
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot)  # what it would revert is read in a worker
         from screens.dialogs import ConfirmDialog
 
         dialog = app.screen
@@ -216,6 +216,6 @@ async def test_undo_is_yours_and_says_what_it_reverts_first(app, db):
         assert stored(db, "monthly@2026-07").status is Status.DONE  # theirs stays
         # Nothing of ours is left: u says so and touches nothing.
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot)  # what it would revert is read in a worker
         assert isinstance(app.screen, MainScreen)
         assert stored(db, "monthly@2026-07").status is Status.DONE
