@@ -223,6 +223,11 @@ class Board:
         with self.lock:
             return self.tracker.of_year(year or self.year).history(occurrence_id, since=since)
 
+    def changed_since(self, revision: int):
+        """Every change recorded after `revision`, of any year, by anyone (Tracker.changed_since)."""
+        with self.lock:
+            return self.tracker.changed_since(revision, every_year=True)
+
     def names(self, changes) -> dict[tuple[int, str], str]:
         """What a list of changes calls each item, by (year, id) (Tracker.names)."""
         with self.lock:

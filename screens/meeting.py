@@ -143,8 +143,11 @@ class MeetingScreen(RowActions):
     def changes(self):
         """Every change recorded since the meeting view opened, by anyone."""
         board = self.shuangyong.board
-        start = self.opened_revision or 0
-        return [c for c in board.history(since=self.opened_at) if c.seq > start]
+        if self.opened_revision is None:
+            return board.history(since=self.opened_at)
+        # By seq, not by the clock: a colleague's machine may run a little behind; and only
+        # the changes after opening are read, not the whole history again at every tick.
+        return board.changed_since(self.opened_revision)
 
     # -- sections ---------------------------------------------------------------------------------
     def action_fold(self) -> None:

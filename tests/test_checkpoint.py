@@ -382,3 +382,23 @@ def test_an_undo_after_the_checkpoint_is_read_whole_once_then_checkpointed(
     second = Store(path)
     assert second.fold.partial  # from a new checkpoint, written after the undo
     assert view(second) == from_log(path, monkeypatch)
+
+
+def test_changes_since_a_revision_read_the_log_whole_only_when_they_reach_into_the_checkpoint(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = Store(path)
+    assert s.fold.partial
+    opened = s.revision
+    s.set_status(Y, "visit@2026-05", Status.DONE)
+    s.add_note(Y, "visit@2026-06", "会后补记")
+    recent = s.changed_since(opened)
+    assert [(c.occurrence, c.op) for c in recent] == [("visit@2026-05", "status"), ("visit@2026-06", "note")]
+    assert s.fold.partial  # what the checkpoint stands for was not read
+    with monkeypatch.context() as m:
+        m.setenv(checkpoint.ENV_CACHE, str(path.parent / "no-cache"))
+        whole = Store(path)
+    for since in (opened, opened - 1, opened - 10, 0):
+        expected = [(c.seq, c.occurrence, c.op, c.undone) for c in whole.changed_since(since)]
+        assert [(c.seq, c.occurrence, c.op, c.undone) for c in s.changed_since(since)] == expected, since
+    assert not s.fold.partial  # reaching before the checkpoint read the log whole

@@ -338,9 +338,10 @@ class Tracker:
         """The newest change seen (read it when a dialog opens; see :meth:`changed_since`)."""
         return self.store.revision
 
-    def changed_since(self, revision: int, occurrence_id: str | None = None) -> list[Change]:
-        """Changes recorded after `revision` (by anyone), of one occurrence when given."""
-        return self.store.changed_since(revision, year=self.year, occurrence=occurrence_id)
+    def changed_since(self, revision: int, occurrence_id: str | None = None, *, every_year: bool = False) -> list[Change]:
+        """Changes recorded after `revision` (by anyone), of one occurrence when given; of this
+        year, or of every year (the week across New Year holds next year's items too)."""
+        return self.store.changed_since(revision, year=None if every_year else self.year, occurrence=occurrence_id)
 
     def foreign_records(self) -> dict[str, int]:
         """Records of this year made for another plan (plan key -> count); never merged."""

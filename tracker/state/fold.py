@@ -373,6 +373,7 @@ class Fold:
         self.applied: dict[int, tuple[Year, Acc]] = {}  # seq -> where it was folded
         self.foreign: dict[int, dict[str, int]] = {}  # year -> other plan's key -> events
         self.revision = 0
+        self.base = 0  # partial: the revision of the checkpoint; `events` are the ones after it
 
     def belongs(self, doc: dict) -> bool:
         key = doc.get("plan")
@@ -421,7 +422,7 @@ class Fold:
     def restore(cls, data: dict) -> "Fold":
         fold = cls(data["plan_key"])
         fold.partial = True
-        fold.revision = data["revision"]
+        fold.revision = fold.base = data["revision"]
         fold.foreign = data["foreign"]
         for num, (accs, alias, carries) in data["years"].items():
             y = fold.years[num] = Year()

@@ -350,7 +350,9 @@ class Store:
         occurrence: what a dialog opened at `seq` should know about before saving."""
         with self._mutex:
             self._catch_up()
-            self._complete()
+            self._settle()
+            if self.fold.partial and seq < self.fold.base:
+                self._complete()  # some of them are in the part of the log the checkpoint stands for
             return history.changed_since(self.fold, seq, year=year, occurrence=occurrence)
 
     def carry_overs(self, year: int) -> list[dict]:
