@@ -259,6 +259,46 @@ async def measure_ticks(plan: Path, db: Path, count: int) -> tuple[list[float], 
     return redraw, cpu, handler
 
 
+async def measure_meeting_ticks(plan: Path, db: Path, count: int) -> tuple[list[float], list[float]]:
+    """The same during the weekly meeting (w): space on the cursor row, until the screen says
+    one more change was recorded since the meeting opened (the view redraws its sections and
+    the list of this meeting's changes in the same handler). Returns wall and CPU times."""
+    from textual import events
+
+    from screens.app import build_app
+    from screens.meeting import MeetingScreen
+    from tracker.settings import AppContext
+
+    ctx = AppContext(plan_option=plan, db_option=db, today_option=TODAY)
+    app = build_app(ctx, poll_seconds=3600)
+    redraw: list[float] = []
+    cpu: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        while "rows_shown" not in app.timings:
+            await pilot.pause(0.01)
+        await pilot.press("w")
+        while not isinstance(app.screen, MeetingScreen):
+            await pilot.press("escape")  # the meeting's details dialog: keep the last ones
+            await pilot.pause()
+        await pilot.pause()
+        for n in range(1, count + 1):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            app.post_message(events.Key("space", " "))
+            while True:
+                drawn = asyncio.Event()
+                app.screen.call_after_refresh(drawn.set)
+                await drawn.wait()
+                if any(f"记录了 {n} 项修改" in strip.text for strip in app.screen._compositor.render_strips()):
+                    break
+                if time.perf_counter() - start > 10:
+                    raise SystemExit("例会中勾选 10 秒后仍未重绘，停止测量")
+                await asyncio.sleep(0.002)
+            redraw.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+            await pilot.pause()
+    return redraw, cpu
+
+
 async def measure_bare_ticks(count: int, rows: int) -> list[float]:
     """The anchor: a bare Textual DataTable of as many rows, one cell changed per key, timed
     the same way (key posted, until the composed cursor row shows the new text)."""
