@@ -243,7 +243,13 @@ class ShuangyongApp(App[None]):
         board = self.board
         if board is None:
             return
-        self._undo_preview(board)
+        worker = self._undo_preview(board)
+
+        def still_reading() -> None:  # a very long state file: say why nothing happens yet
+            if not worker.is_finished:
+                self.notify("正在读取修改记录，请稍候...", timeout=3, markup=False)
+
+        self.set_timer(0.4, still_reading)
 
     @work(thread=True, exclusive=True, group="undo")
     def _undo_preview(self, board: Board) -> None:
