@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import stat
 import struct
 import zlib
 
@@ -43,19 +42,15 @@ def load(f):
 
 
 def load_path(path, max_bytes: int | None = None):
-    """load() of the file at `path`, opened without blocking (a FIFO or a device put in a cache
-    file's place is refused, never waited on); ValueError for anything but a regular file of
-    at most `max_bytes`."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or (max_bytes is not None and st.st_size > max_bytes):
-            raise ValueError("not a regular file of a cache's size")
-        f = os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-    with f:
+    """load() of the file at `path`, opened as tracker.regularfile opens a file (a FIFO or a
+    device put in a cache file's place is refused, never waited on); ValueError for a file
+    larger than `max_bytes`."""
+    from tracker.regularfile import open_regular
+
+    fd, st = open_regular(path)
+    with os.fdopen(fd, "rb") as f:
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise ValueError("larger than a cache file")
         return load(f)
 
 

@@ -18,9 +18,7 @@ import re
 from pathlib import Path
 
 from tracker.errors import TrackerError
-from tracker.regularfile import NotRegular as _NotRegular
-from tracker.regularfile import open_regular as _open_regular
-from tracker.regularfile import read_reason
+from tracker.regularfile import NotRegular, open_regular, read_reason
 from tracker.state import digests
 
 _HASH_CHUNK = 1 << 20
@@ -91,12 +89,12 @@ def read_evidence_file(
         raise InvalidChange("佐证文件路径中含有空字符（\\0），请检查后重新输入。")
     path = os.path.abspath(os.path.expanduser(text))  # spaces may belong to the name
     try:
-        fd, st = _open_regular(path)
+        fd, st = open_regular(path)
     except FileNotFoundError:
         raise InvalidChange(f"佐证文件不存在：{path}") from None
     except IsADirectoryError:
         raise InvalidChange(f"{path} 是一个文件夹，不是文件；请指定其中的具体文件。") from None
-    except _NotRegular:
+    except NotRegular:
         raise InvalidChange(f"{path} 不是普通文件，不能作为佐证材料。") from None
     except PermissionError:
         raise InvalidChange(f"无法读取佐证文件 {path}：没有读取权限。") from None
