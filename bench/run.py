@@ -190,6 +190,7 @@ def build_workload(folder: Path) -> Workload:
     ids = [o.id for o in expand_plan(load_plan(plan_path), YEAR)]
     files = bench_store.make_evidence_files(folder / "佐证材料")
     db = folder / "state.jsonl"
+    db.unlink(missing_ok=True)  # a kept folder from an earlier run: its events would clash with these
     events = bench_store.build_events(ids, YEAR, evidence=EVIDENCE, status_changes=STATUS_CHANGES, files=files)
     bench_store.write_events(db, events)
     return Workload(folder, plan_path, db, ids, plan_path.stat().st_size / 1024, db.stat().st_size / 1e6,

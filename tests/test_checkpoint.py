@@ -83,6 +83,24 @@ def test_checkpoint_is_used_and_equals_the_log(path: Path, monkeypatch: pytest.M
     assert view(s) == from_log(path, monkeypatch)
 
 
+def test_changing_an_item_after_reading_the_year_from_a_checkpoint(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading the year freezes the checkpoint's rows as they are; a change made after that
+    # must show, and nothing else may move.
+    s = Store(path)
+    before = s.states(Y)
+    assert s.fold.years[Y].raw  # still rows: reading made no Acc of them
+    s.set_status(Y, "visit@2026-05", Status.CANCELLED, reason="合并")
+    s.add_note(Y, "visit@2026-06", "又一条")
+    after = s.states(Y)
+    assert after["visit@2026-05"].status is Status.CANCELLED and after["visit@2026-05"].reason == "合并"
+    assert after["visit@2026-06"].notes.endswith("又一条")
+    changed = {"visit@2026-05", "visit@2026-06"}
+    assert {k: v for k, v in after.items() if k not in changed} == {k: v for k, v in before.items() if k not in changed}
+    assert view(s) == from_log(path, monkeypatch)
+    s.fold.years[Y].states  # every row made into an Acc: the same states
+    assert s.states(Y) == after
+
+
 CHILD = textwrap.dedent(
     """
     import sys

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from helpers import TODAY, run_cli
 
 
@@ -140,3 +142,31 @@ def test_a_month_or_week_is_the_years_rows_that_fall_in_it(env) -> None:
     assert any(r.state.evidence for r in shown)  # (so the comparison means something)
     june = tracker.select(Query(period="M6"))
     assert {r.id for r in outside} <= {r.id for r in june} and not {r.id for r in inside[::2]} & {r.id for r in june}
+
+
+@pytest.mark.parametrize("every", [12, 3])  # a few rows moved, then so many the year is sorted again
+def test_the_years_rows_are_in_due_order_with_each_moved_row_at_its_new_due(env, every) -> None:
+    """tracked() inserts only the rows the office moved; the order must be the full sort's,
+    moves earlier, later, onto another row's day and back onto the plan's own due alike."""
+    from datetime import date, timedelta
+
+    from tracker.model import Status
+    from tracker.plan.bundled import template_path
+    from tracker.settings import AppContext
+
+    ctx = AppContext(plan_option=template_path("xiangzhen"), db_option=env / "s.jsonl", today_option=date(2026, 6, 15))
+    tracker = ctx.tracker()
+    rows = tracker.tracked()
+    moved = {}
+    for i, row in enumerate(rows[::every]):
+        due = [row.due - timedelta(days=40), row.due + timedelta(days=75), rows[-1 - i].due, row.occurrence.due][i % 4]
+        if date(2026, 1, 1) <= due <= date(2026, 12, 31):
+            tracker.set_status(row.id, Status.POSTPONED, reason="改期", due=due)
+            moved[row.id] = due
+    assert len(moved) > 3
+    for fresh in (tracker, ctx.fresh().tracker()):
+        got = fresh.tracked()
+        assert [r.id for r in got] == [r.id for r in sorted(got, key=lambda r: (r.due, r.id))]
+        assert {r.id for r in got} == {r.id for r in rows}
+        by_id = {r.id: r for r in got}
+        assert all(by_id[i].due == due for i, due in moved.items())

@@ -169,7 +169,7 @@ class Status(StrEnum):
     @property
     def finished(self) -> bool:
         """Nothing more is expected: done or cancelled."""
-        return self in (Status.DONE, Status.CANCELLED)
+        return self in _FINISHED
 
     @classmethod
     def parse(cls, text: str) -> "Status":
@@ -181,6 +181,7 @@ class Status(StrEnum):
         raise ValueError(f"未知状态「{text}」，可选：{choices}")
 
 
+_FINISHED = frozenset((Status.DONE, Status.CANCELLED))  # a set: asked of every row of the year
 STATUS_LABELS = {
     Status.TODO: "未开始",
     Status.DOING: "进行中",
@@ -345,13 +346,13 @@ class TrackedOccurrence:
         return self.occurrence.holiday
 
     def is_overdue(self, today: date) -> bool:
-        return not self.state.status.finished and self.due < today
+        state = self.state
+        return state.status not in _FINISHED and (state.due or self.occurrence.due) < today
 
     def status_label(self, today: date) -> str:
-        """The status as the office says it; 逾期 when past due and not finished."""
-        if self.is_overdue(today) and self.state.status in (Status.TODO, Status.DOING, Status.POSTPONED):
-            return OVERDUE_LABEL
-        return self.state.status.label
+        """The status as the office says it; 逾期 when past due and not finished (to do, in
+        progress or postponed: every status but the finished ones)."""
+        return OVERDUE_LABEL if self.is_overdue(today) else STATUS_LABELS[self.state.status]
 
     @property
     def missing_evidence(self) -> tuple[str, ...]:
@@ -369,6 +370,9 @@ class TrackedOccurrence:
         `1/2`, everywhere. Items beyond the requirements do not count."""
         required = self.occurrence.evidence
         return len(required) - len(missing_named(required, self.state.evidence_marks)), len(required)
+
+
+build_tracked = _named(positional_builder(TrackedOccurrence), "build_tracked")  # the year's rows
 
 
 def missing_evidence(required: tuple[str, ...], items: tuple[Evidence, ...]) -> tuple[str, ...]:

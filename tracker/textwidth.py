@@ -8,16 +8,14 @@ its import cost on every command.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterator
-from functools import lru_cache
+from itertools import accumulate, repeat
 
 from tracker.textsafe import Checked, visible
 
 
-@lru_cache(maxsize=4096)
-def char_width(ch: str) -> int:
-    """Cells one character takes on a terminal: 2 for wide and full-width, 0 for combining
-    marks and format characters, 1 otherwise (a control character counts as one)."""
+def _measure(ch: str) -> int:
     if ch.isascii():
         return 1
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
@@ -25,27 +23,44 @@ def char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+class _Widths(dict):
+    """Cells by character, measured on first sight: a table's thousands of cells are measured
+    by C loops over dict lookups. Kept to a few thousand characters (text from a file could
+    bring any number)."""
+
+    def __missing__(self, ch: str) -> int:
+        w = _measure(ch)
+        if len(self) < 8192:
+            self[ch] = w
+        return w
+
+
+_WIDTHS = _Widths()
+_cells = _WIDTHS.__getitem__
+
+
+def char_width(ch: str) -> int:
+    """Cells one character takes on a terminal: 2 for wide and full-width, 0 for combining
+    marks and format characters, 1 otherwise (a control character counts as one)."""
+    return _cells(ch)
+
+
 def width(text: str) -> int:
     """Terminal columns the text takes; control characters count as one."""
     if text.isascii():
         return len(text)
-    return sum(map(char_width, text))
+    return sum(map(_cells, text))
 
 
 def fit(text: str, columns: int) -> str:
     """Cut text to at most `columns` cells, marking the cut with ... (not …: a Chinese-locale
-    terminal draws that two cells wide)."""
+    terminal draws that two cells wide). What is kept is the longest start whose characters,
+    each counted as at least one cell, fit beside the mark."""
     if width(text) <= columns:
         return text
     mark = "..." if columns > 3 else ""
-    out, used = [], 0
-    for ch in text:
-        w = max(char_width(ch), 1)
-        if used + w > columns - len(mark):
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + mark
+    ends = list(accumulate(map(max, map(_cells, text), repeat(1))))  # running cell counts
+    return text[: bisect_right(ends, columns - len(mark))] + mark
 
 
 def pad(text: str, columns: int) -> str:

@@ -284,8 +284,7 @@ class Store:
             if y is None:
                 return {}
             with no_gc():  # thousands of new objects: no full collections while making them
-                folder = self.evidence_folder
-                return {occ: acc.freeze(folder) for occ, acc in y.states.items()}
+                return y.frozen(self.evidence_folder)
 
     def due_overrides(self, year: int) -> dict[str, date]:
         """The occurrences of the year whose due the office moved, with the new due: what a
