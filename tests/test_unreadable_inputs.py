@@ -119,3 +119,33 @@ def test_unreadable_inputs_are_explained_in_chinese(folder):
     result = run(folder, "list")
     assert result.returncode == 1
     assert "无法读取配置文件" in result.stderr and "是文件夹" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_a_plan_link_that_loops_or_dangles_is_named_for_what_it_is(folder):
+    (folder / "a.toml").symlink_to(folder / "b.toml")
+    (folder / "b.toml").symlink_to(folder / "a.toml")
+    (folder / "gone.toml").symlink_to(folder / "没有这个.toml")
+    db = ("--db", str(folder / "state.jsonl"))
+    for plan, said in (("a.toml", "符号链接绕成了圈"), ("b.toml/x.toml", "符号链接绕成了圈"), ("gone.toml", "计划文件不存在")):
+        for args in (("list",), ("show", "leifeng"), ("export", "ics", "-o", str(folder / "out.ics"))):
+            result = run(folder, "--plan", str(folder / plan), *db, *args)
+            assert result.returncode == 1, (plan, args, result.stderr)
+            assert said in result.stderr and "Traceback" not in result.stderr, (plan, args, result.stderr)
+    checked = run(folder, "validate", str(folder / "a.toml"), str(folder / "gone.toml"), str(folder / "不在.toml"))
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    lines = checked.stderr.splitlines()
+    assert any(line.startswith(str(folder / "a.toml")) and "符号链接绕成了圈" in line for line in lines), lines
+    assert any(line.startswith(str(folder / "gone.toml")) and "找不到计划文件" in line for line in lines), lines
+    assert any(line.startswith(str(folder / "不在.toml")) and "文件不存在" in line for line in lines), lines
+    assert not (folder / "out.ics").exists() and not (folder / "state.jsonl").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_configuring_a_state_file_through_a_link_loop_is_one_line_not_a_traceback(folder):
+    (folder / "a.jsonl").symlink_to(folder / "b.jsonl")
+    (folder / "b.jsonl").symlink_to(folder / "a.jsonl")
+    result = run(folder, "config", "--db", str(folder / "a.jsonl"))
+    assert result.returncode == 70
+    assert result.stderr.strip() == f"错误：路径中的符号链接绕成了圈：'{folder / 'a.jsonl'}'"
+    assert not (folder / "config.toml").exists()

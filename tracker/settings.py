@@ -204,8 +204,14 @@ class AppContext:
             from tracker.plan.cache import load_plan_cached as load_plan
 
             path = self.plan_path
-            if not path.exists():
-                raise TrackerError(f"计划文件不存在：{path}")
+            try:
+                os.stat(path)
+            except FileNotFoundError:  # a dangling link too
+                raise TrackerError(f"计划文件不存在：{path}") from None
+            except OSError as exc:  # a link loop, a folder that may not be entered ...
+                from tracker.regularfile import read_reason
+
+                raise TrackerError(f"无法读取计划文件 {path}：{read_reason(exc)}") from None
             self._plan = load_plan(path, year=self.year_option)
         return self._plan
 

@@ -8,6 +8,7 @@ when that command runs (see COMMANDS), so commands stay quick.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -130,6 +131,8 @@ class TrackerGroup(click.Group):
             # The reader went away (`list | head`): what was wanted has been read. Quietly.
             silence_stdout()
             code = BROKEN_PIPE_EXIT
+        except Exception as exc:  # a fault no layer explained: said in one line, never a traceback
+            code = _internal_error(exc)
         sys.exit(code)
 
     def _run(self, args, prog_name, complete_var, **extra) -> int:
@@ -175,6 +178,29 @@ class TrackerGroup(click.Group):
             fail(f"文件操作失败{where}（{exc.strerror or exc}）")
 
 
+INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE
+
+
+def _internal_error(exc: Exception) -> int:
+    """One line about an error no layer explained: what it was and where, for whoever looks
+    into it (a traceback means nothing to an office and hides the line that matters)."""
+    import traceback
+
+    from tracker.textsafe import visible
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"（{Path(frames[-1].filename).name}:{frames[-1].lineno}）" if frames else ""
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Symlink loop"):  # pathlib's resolve()
+        what = f"路径中的符号链接绕成了圈：{str(exc).removeprefix('Symlink loop from ')}"
+    else:
+        what = f"程序内部出错：{type(exc).__name__}: {exc}{where}。请把这一行和所用的命令告诉维护人员"
+    try:
+        click.echo(f"错误：{visible(what)}", err=True)
+    except Exception:
+        pass
+    return INTERNAL_ERROR_EXIT
+
+
 @click.group(cls=TrackerGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--plan", "plan", type=PATH, help="计划文件（TOML）。")
 @click.option("--db", "db", type=PATH, help="状态文件；也可用环境变量 SHUANGYONG_DB。")
@@ -213,7 +239,7 @@ def validate(obj: AppContext, plans):
     show_notices(obj)
     failed = False
     for path in paths:
-        if not path.exists():
+        if not os.path.lexists(path):  # a link loop or a dangling link: the loader says which
             click.echo(f"{path}: 文件不存在", err=True)
             failed = True
             continue
